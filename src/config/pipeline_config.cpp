@@ -1,0 +1,329 @@
+#include "config/pipeline_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace sluice {
+namespace {
+
+// Where a message points: "pipeline.yaml:12: source.url".
+struct Place {
+  const std::string& file;
+  int line;
+  std::string key;
+  std::string str() const { return fmt::format("{}:{}: {}", file, line, key); }
+};
+
+[[noreturn]] void fail(const Place& at, std::string_view what) {
+  throw ConfigError(fmt::format("{}: {}", at.str(), what));
+}
+
+std::string scalar(const YAML::Node& node, const Place& at) {
+  if (!node.IsScalar()) fail(at, "expected a single value");
+  return node.Scalar();
+}
+
+int64_t integer(const YAML::Node& node, const Place& at, int64_t min, int64_t max) {
+  std::string text = scalar(node, at);
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size())
+    fail(at, fmt::format("expected an integer, got '{}'", text));
+  if (value < min || value > max) fail(at, fmt::format("must be between {} and {}", min, max));
+  return value;
+}
+
+std::chrono::milliseconds duration(const YAML::Node& node, const Place& at) {
+  std::string text = scalar(node, at);
+  int64_t amount = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
+  std::string_view unit(end, text.data() + text.size());
+  int64_t factor = 0;
+  if (unit == "ms") factor = 1;
+  else if (unit == "s") factor = 1000;
+  else if (unit == "m" || unit == "min") factor = 60000;
+  if (ec != std::errc{} || factor == 0 || amount < 0)
+    fail(at, fmt::format("expected a duration like 500ms, 2s or 1m, got '{}'", text));
+  return std::chrono::milliseconds(amount * factor);
+}
+
+std::vector<std::string> string_list(const YAML::Node& node, const Place& at) {
+  if (!node.IsSequence()) fail(at, "expected a list, like [a, b]");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : node) out.push_back(scalar(item, at));
+  return out;
+}
+
+std::string one_of(const YAML::Node& node, const Place& at,
+                   std::initializer_list<std::string_view> allowed) {
+  std::string value = scalar(node, at);
+  for (std::string_view a : allowed)
+    if (value == a) return value;
+  std::string list;
+  for (std::string_view a : allowed) list += (list.empty() ? "" : " | ") + std::string(a);
+  fail(at, fmt::format("'{}' is not one of: {}", value, list));
+}
+
+// One row per key of the pipeline file. The parser, the unknown-key check and the
+// generated reference (docs/configuration.md) all read this table.
+struct KeySpec {
+  std::string_view path;  // "flows.*.sql": * stands for a flow name
+  bool required;
+  std::string_view default_text;
+  std::string_view description;
+  std::function<void(const YAML::Node&, const Place&, PipelineConfig&, FlowConfig*)> apply;
+};
+
+const std::vector<KeySpec>& key_specs() {
+  static const std::vector<KeySpec> specs = {
+      {"name", true, "", "Pipeline name: names the replication slot, publication and checkpoint row.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.name = scalar(n, at);
+         for (char ch : c.name)
+           if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+             fail(at, "use only letters, digits and _ (it becomes a slot name)");
+         if (c.name.empty() || c.name.size() > 40) fail(at, "must be 1 to 40 characters");
+       }},
+      {"source.type", true, "", "postgres | mysql.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.type = one_of(n, at, {"postgres", "mysql"}) == "postgres" ? SourceType::kPostgres
+                                                                              : SourceType::kMysql;
+       }},
+      {"source.url", true, "",
+       "postgresql://user:pass@host:port/db or mysql://user:pass@host:port/db. Use ${ENV} for the "
+       "password.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.url = scalar(n, at);
+       }},
+      {"source.tables", false, "every table with a primary key",
+       "Tables to capture, optionally schema-qualified (public.orders).",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.tables = string_list(n, at);
+       }},
+      {"source.snapshot_parallelism", false, "2", "Tables copied at once during the snapshot.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.snapshot_parallelism = static_cast<int>(integer(n, at, 1, 64));
+       }},
+      {"source.server_id", false, "derived from name",
+       "MySQL only: the replica server_id sluice uses; must be unique among replicas.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.server_id = static_cast<uint32_t>(integer(n, at, 1, 4294967295));
+       }},
+      {"sink.type", true, "", "postgres | redshift.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.type = one_of(n, at, {"postgres", "redshift"}) == "postgres" ? SinkType::kPostgres
+                                                                              : SinkType::kRedshift;
+       }},
+      {"sink.url", true, "", "postgresql://user:pass@host:port/db of the warehouse.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.url = scalar(n, at);
+       }},
+      {"sink.schema", false, "public", "Warehouse schema for destination and checkpoint tables.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.schema = scalar(n, at);
+       }},
+      {"batch.max_rows", false, "50000", "A batch closes at this many changes...",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.batch.max_rows = static_cast<size_t>(integer(n, at, 1, 10000000));
+       }},
+      {"batch.max_delay", false, "500ms", "...or when its first change is this old.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.batch.max_delay = duration(n, at);
+       }},
+      {"observability.listen", false, "off",
+       "host:port for /metrics, /healthz and /status, e.g. 127.0.0.1:9187.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.observability.listen = scalar(n, at);
+       }},
+      {"flows.*.key", true, "", "Destination primary key columns.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
+         f->key = string_list(n, at);
+         if (f->key.empty()) fail(at, "needs at least one column");
+       }},
+      {"flows.*.operations", false, "[insert, update, delete]",
+       "Which source operations on the driving table reach the destination.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
+         f->insert = f->update = f->remove = false;
+         for (const std::string& op : string_list(n, at)) {
+           if (op == "insert") f->insert = true;
+           else if (op == "update") f->update = true;
+           else if (op == "delete") f->remove = true;
+           else fail(at, fmt::format("'{}' is not one of: insert | update | delete", op));
+         }
+       }},
+      {"flows.*.sql", true, "", "One SELECT; see docs/flows.md.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
+         f->sql = scalar(n, at);
+         // A block scalar (sql: |) starts on the line after the key.
+         f->sql_line = at.line + (f->sql.find('\n') != std::string::npos ? 1 : 0);
+       }},
+      {"flows.*.on_error", false, "fail",
+       "fail | dead_letter | skip: what a row whose expression fails does.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
+         std::string v = one_of(n, at, {"fail", "dead_letter", "skip"});
+         f->on_error = v == "fail" ? OnError::kFail
+                       : v == "skip" ? OnError::kSkip
+                                     : OnError::kDeadLetter;
+       }},
+  };
+  return specs;
+}
+
+const KeySpec* find_spec(std::string_view path) {
+  for (const KeySpec& spec : key_specs())
+    if (spec.path == path) return &spec;
+  return nullptr;
+}
+
+bool has_children_under(std::string_view prefix) {
+  for (const KeySpec& spec : key_specs())
+    if (spec.path.starts_with(prefix) && spec.path.size() > prefix.size() &&
+        spec.path[prefix.size()] == '.')
+      return true;
+  return false;
+}
+
+// Walks a mapping, dispatching every key to its spec and refusing unknown ones.
+void walk(const YAML::Node& map, const std::string& prefix, const std::string& file,
+          PipelineConfig& config, FlowConfig* flow, std::vector<std::string>& seen) {
+  for (const auto& entry : map) {
+    std::string key = entry.first.Scalar();
+    std::string spec_path = prefix.empty() ? key : prefix + "." + key;
+    std::string shown = spec_path;
+    if (flow != nullptr) shown = "flows." + flow->name + "." + key;
+    Place at{file, entry.first.Mark().line + 1, shown};
+    if (const KeySpec* spec = find_spec(spec_path)) {
+      spec->apply(entry.second, at, config, flow);
+      seen.push_back(spec_path);
+    } else if (has_children_under(spec_path)) {
+      if (!entry.second.IsMap()) fail(at, "expected a mapping of keys");
+      walk(entry.second, spec_path, file, config, flow, seen);
+    } else {
+      fail(at, "unknown key (see docs/configuration.md)");
+    }
+  }
+}
+
+void check_required(const std::vector<std::string>& seen, std::string_view scope, int line,
+                    const std::string& file, std::string_view shown_prefix) {
+  for (const KeySpec& spec : key_specs()) {
+    bool in_scope = scope.empty() ? !spec.path.starts_with("flows.") : spec.path.starts_with(scope);
+    if (!in_scope || !spec.required) continue;
+    if (std::find(seen.begin(), seen.end(), spec.path) == seen.end()) {
+      std::string name = std::string(shown_prefix) + std::string(spec.path.substr(scope.size()));
+      throw ConfigError(fmt::format("{}:{}: {}: required key is missing", file, line, name));
+    }
+  }
+}
+
+}  // namespace
+
+std::string substitute_environment(const std::string& text, const std::string& file) {
+  std::string out;
+  out.reserve(text.size());
+  int line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (ch == '\n') ++line;
+    if (ch == '$' && text.compare(i, 3, "$${") == 0) {
+      out += "${";
+      i += 2;
+      continue;
+    }
+    if (ch != '$' || i + 1 >= text.size() || text[i + 1] != '{') {
+      out += ch;
+      continue;
+    }
+    size_t close = text.find('}', i + 2);
+    if (close == std::string::npos || text.find('\n', i) < close)
+      throw ConfigError(fmt::format("{}:{}: unterminated ${{ in value", file, line));
+    std::string name = text.substr(i + 2, close - i - 2);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr)
+      throw ConfigError(
+          fmt::format("{}:{}: environment variable {} is not set", file, line, name));
+    out += value;
+    i = close;
+  }
+  return out;
+}
+
+PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(substitute_environment(text, file));
+  } catch (const YAML::Exception& e) {
+    // e.msg alone: e.what() may quote the line, which can hold a substituted secret.
+    throw ConfigError(fmt::format("{}:{}: invalid YAML: {}", file, e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) throw ConfigError(fmt::format("{}:1: expected a mapping of keys", file));
+
+  PipelineConfig config;
+  config.file = file;
+  std::vector<std::string> seen;
+  for (const auto& entry : root) {
+    if (entry.first.Scalar() != "flows") continue;
+    Place at{file, entry.first.Mark().line + 1, "flows"};
+    if (!entry.second.IsMap()) fail(at, "expected a mapping of flow name to flow");
+    for (const auto& flow_entry : entry.second) {
+      FlowConfig flow;
+      flow.name = flow_entry.first.Scalar();
+      int line = flow_entry.first.Mark().line + 1;
+      if (!flow_entry.second.IsMap())
+        fail({file, line, "flows." + flow.name}, "expected a mapping with key, sql, ...");
+      std::vector<std::string> flow_seen;
+      walk(flow_entry.second, "flows.*", file, config, &flow, flow_seen);
+      check_required(flow_seen, "flows.*", line, file, "flows." + flow.name);
+      config.flows.push_back(std::move(flow));
+    }
+  }
+  YAML::Node without_flows = YAML::Clone(root);
+  without_flows.remove("flows");
+  walk(without_flows, "", file, config, nullptr, seen);
+  check_required(seen, "", 1, file, "");
+  return config;
+}
+
+PipelineConfig load_pipeline_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("{}: cannot read the pipeline file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_pipeline_config(text.str(), path);
+}
+
+std::string redact_url(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  size_t at = url.find('@', scheme + 3);
+  if (at == std::string_view::npos) return std::string(url);
+  size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "****" + std::string(url.substr(at));
+}
+
+std::string configuration_reference() {
+  std::string out =
+      "# Pipeline file reference\n\nGenerated by `sluice config-reference` from the table the "
+      "parser uses. `${NAME}` anywhere in the file is replaced by the environment variable NAME "
+      "(`$${` for a literal `${`); a missing variable is an error naming the line.\n\n"
+      "| key | required | default | meaning |\n|---|---|---|---|\n";
+  for (const KeySpec& spec : key_specs()) {
+    std::string path(spec.path);
+    if (path.starts_with("flows.*")) path = "flows.<table>" + path.substr(7);
+    out += fmt::format("| `{}` | {} | {} | {} |\n", path, spec.required ? "yes" : "no",
+                       spec.default_text.empty() ? "" : std::string(spec.default_text),
+                       spec.description);
+  }
+  return out;
+}
+
+}  // namespace sluice

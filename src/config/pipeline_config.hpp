@@ -1,0 +1,77 @@
+#pragma once
+// The pipeline file: what to capture, where to write it, how to transform it.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/change.hpp"
+
+namespace sluice {
+
+enum class SourceType : uint8_t { kPostgres, kMysql };
+enum class SinkType : uint8_t { kPostgres, kRedshift };
+enum class OnError : uint8_t { kFail, kDeadLetter, kSkip };
+
+struct SourceConfig {
+  SourceType type = SourceType::kPostgres;
+  std::string url;  // may hold a password: print only through redact_url()
+  std::vector<std::string> tables;  // empty: every table with a primary key
+  int snapshot_parallelism = 2;
+  uint32_t server_id = 0;  // MySQL replica id; 0: derived from the pipeline name
+};
+
+struct SinkConfig {
+  SinkType type = SinkType::kPostgres;
+  std::string url;
+  std::string schema = "public";
+};
+
+struct BatchConfig {
+  size_t max_rows = 50000;
+  std::chrono::milliseconds max_delay{500};
+};
+
+struct FlowConfig {
+  std::string name;  // the destination table
+  std::vector<std::string> key;
+  bool insert = true;
+  bool update = true;
+  bool remove = true;  // "delete" in the file
+  std::string sql;
+  int sql_line = 0;  // line of the first SQL line in the file, for error positions
+  OnError on_error = OnError::kFail;
+};
+
+struct ObservabilityConfig {
+  std::string listen;  // "127.0.0.1:9187"; empty: no HTTP endpoint
+};
+
+struct PipelineConfig {
+  std::string file;
+  std::string name;
+  SourceConfig source;
+  SinkConfig sink;
+  BatchConfig batch;
+  std::vector<FlowConfig> flows;  // empty: mirror mode
+  ObservabilityConfig observability;
+};
+
+// Reads and validates a pipeline file; throws ConfigError naming file, line and key.
+PipelineConfig load_pipeline_config(const std::string& path);
+
+// Parses the same text, for tests; `file` is used in messages only.
+PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file);
+
+// Replaces ${NAME} with the environment's value; throws ConfigError naming file and line
+// when a variable is unset. `$${` escapes a literal "${".
+std::string substitute_environment(const std::string& text, const std::string& file);
+
+// The URL with its password replaced by "****", for logs and messages.
+std::string redact_url(std::string_view url);
+
+// Markdown reference of every key, generated from the same table the parser uses.
+std::string configuration_reference();
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+#pragma once
+// A change is one committed row event; a batch is a run of changes that the sink
+// applies in one warehouse transaction (or one chunk of a transaction too large to
+// hold in memory, when commit_position is empty).
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/position.hpp"
+#include "core/row.hpp"
+#include "core/schema.hpp"
+
+namespace sluice {
+
+enum class Op : uint8_t { kInsert, kUpdate, kDelete, kTruncate };
+
+std::string_view op_name(Op op);
+
+struct Change {
+  Op op = Op::kInsert;
+  TableSchemaPtr table;
+  // before: the old key (or the whole old row under REPLICA IDENTITY FULL / MySQL
+  // FULL images) for updates and deletes; empty when the source did not send it.
+  Row before;
+  // after: the new row for inserts and updates.
+  Row after;
+  int64_t commit_time_us = 0;  // microseconds since the Unix epoch
+  uint64_t xid = 0;
+  // Where the change sits in the source log: the WAL LSN of its record (PostgreSQL) or
+  // the offset of its rows event in the binlog file named by the batch's position.
+  uint64_t source_offset = 0;
+};
+
+struct ChangeBatch {
+  std::vector<Change> changes;
+  // Set when the batch ends on a source transaction boundary: the sink commits its
+  // warehouse transaction together with this position. Unset: more of the same
+  // source transaction follows and the warehouse transaction stays open.
+  std::optional<Position> commit_position;
+  int64_t last_commit_time_us = 0;
+
+  void clear() {
+    changes.clear();
+    commit_position.reset();
+    last_commit_time_us = 0;
+  }
+};
+
+}  // namespace sluice

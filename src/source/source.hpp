@@ -1,0 +1,66 @@
+#pragma once
+// The capture side: a source snapshots its tables, then reads committed changes from
+// its log, and is told which position the warehouse has made durable.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/change.hpp"
+
+namespace sluice {
+
+// Rows of one table in PostgreSQL COPY text format, a chunk of whole lines at a time.
+class CopyTextReader {
+ public:
+  virtual ~CopyTextReader() = default;
+  // The next chunk, or nullopt at the end of the table.
+  virtual std::optional<std::string_view> next_chunk() = 0;
+};
+
+// Receives the initial copy. Called from several threads at once, one table each.
+class SnapshotConsumer {
+ public:
+  virtual ~SnapshotConsumer() = default;
+  virtual void load_table(const TableSchemaPtr& table, CopyTextReader& rows) = 0;
+};
+
+struct ReadLimits {
+  size_t max_rows = 50000;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+enum class ReadStatus : uint8_t {
+  kData,       // the batch holds changes (check commit_position for a boundary)
+  kIdle,       // nothing arrived before the deadline
+  kCaughtUp,   // idle, and everything committed when the run started has been read
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Connects and prepares the log reader. Without a resume position the source first
+  // takes a consistent snapshot of every captured table into `consumer` and returns
+  // the position streaming starts from; with one, it resumes there.
+  virtual Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) = 0;
+
+  // The tables being captured, known after start().
+  virtual std::vector<TableSchemaPtr> tables() const = 0;
+
+  // Appends changes to `batch` until max_rows is reached, or the deadline passes at a
+  // transaction boundary. Sets batch.commit_position when the batch ends at one.
+  // Throws ConnectionError when the connection is lost (the pipeline reconnects).
+  virtual ReadStatus read(ChangeBatch& batch, const ReadLimits& limits) = 0;
+
+  // The warehouse has durably applied everything up to `position`.
+  virtual void acknowledge(const Position& position) = 0;
+
+  // Lag and progress for logs and /status.
+  virtual std::string describe_lag() const = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,53 @@
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/position.hpp"
+#include "core/row.hpp"
+
+namespace sluice {
+namespace {
+
+TEST(Row, KeepsNullUnchangedAndValuesApart) {
+  Row row;
+  row.append("a\tb");
+  row.append_null();
+  row.append_unchanged();
+  row.append("");
+  ASSERT_EQ(row.size(), 4u);
+  EXPECT_EQ(row.text(0), "a\tb");
+  EXPECT_TRUE(row.is_null(1));
+  EXPECT_TRUE(row.is_unchanged(2));
+  EXPECT_EQ(row.state(3), CellState::kValue);
+  EXPECT_EQ(row.text(3), "");
+  EXPECT_TRUE(row.has_unchanged());
+}
+
+TEST(Row, PiecewiseValues) {
+  Row row;
+  row.begin_value();
+  row.append_text("12");
+  row.append_char('.');
+  row.append_text("5");
+  row.append("x");
+  EXPECT_EQ(row.text(0), "12.5");
+  EXPECT_EQ(row.text(1), "x");
+}
+
+TEST(Position, LsnRoundTrips) {
+  Lsn lsn = parse_lsn("16/B374D848");
+  EXPECT_EQ(lsn.value, (0x16ull << 32) | 0xB374D848ull);
+  EXPECT_EQ(to_string(lsn), "16/B374D848");
+  EXPECT_EQ(std::get<Lsn>(parse_position(to_string(Position{lsn}))), lsn);
+  EXPECT_THROW(parse_lsn("16"), ConfigError);
+  EXPECT_THROW(parse_lsn("x/1"), ConfigError);
+}
+
+TEST(Position, BinlogRoundTrips) {
+  BinlogPosition pos{"mysql-bin.000003", 4711, "0-1-42"};
+  Position parsed = parse_position(to_string(Position{pos}));
+  EXPECT_EQ(std::get<BinlogPosition>(parsed), pos);
+  EXPECT_THROW(parse_binlog_position("nofile"), ConfigError);
+}
+
+}  // namespace
+}  // namespace sluice
