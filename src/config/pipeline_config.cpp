@@ -1,10 +1,10 @@
 #include "config/pipeline_config.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -47,9 +47,12 @@ std::chrono::milliseconds duration(const YAML::Node& node, const Place& at) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   std::string_view unit(end, text.data() + text.size());
   int64_t factor = 0;
-  if (unit == "ms") factor = 1;
-  else if (unit == "s") factor = 1000;
-  else if (unit == "m" || unit == "min") factor = 60000;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m" || unit == "min")
+    factor = 60000;
   if (ec != std::errc{} || factor == 0 || amount < 0)
     fail(at, fmt::format("expected a duration like 500ms, 2s or 1m, got '{}'", text));
   return std::chrono::milliseconds(amount * factor);
@@ -84,7 +87,8 @@ struct KeySpec {
 
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> specs = {
-      {"name", true, "", "Pipeline name: names the replication slot, publication and checkpoint row.",
+      {"name", true, "",
+       "Pipeline name: names the replication slot, publication and checkpoint row.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.name = scalar(n, at);
          for (char ch : c.name)
@@ -95,7 +99,7 @@ const std::vector<KeySpec>& key_specs() {
       {"source.type", true, "", "postgres | mysql.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.source.type = one_of(n, at, {"postgres", "mysql"}) == "postgres" ? SourceType::kPostgres
-                                                                              : SourceType::kMysql;
+                                                                            : SourceType::kMysql;
        }},
       {"source.url", true, "",
        "postgresql://user:pass@host:port/db or mysql://user:pass@host:port/db. Use ${ENV} for the "
@@ -120,7 +124,7 @@ const std::vector<KeySpec>& key_specs() {
       {"sink.type", true, "", "postgres | redshift.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.sink.type = one_of(n, at, {"postgres", "redshift"}) == "postgres" ? SinkType::kPostgres
-                                                                              : SinkType::kRedshift;
+                                                                             : SinkType::kRedshift;
        }},
       {"sink.url", true, "", "postgresql://user:pass@host:port/db of the warehouse.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
@@ -153,10 +157,14 @@ const std::vector<KeySpec>& key_specs() {
        [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
          f->insert = f->update = f->remove = false;
          for (const std::string& op : string_list(n, at)) {
-           if (op == "insert") f->insert = true;
-           else if (op == "update") f->update = true;
-           else if (op == "delete") f->remove = true;
-           else fail(at, fmt::format("'{}' is not one of: insert | update | delete", op));
+           if (op == "insert")
+             f->insert = true;
+           else if (op == "update")
+             f->update = true;
+           else if (op == "delete")
+             f->remove = true;
+           else
+             fail(at, fmt::format("'{}' is not one of: insert | update | delete", op));
          }
        }},
       {"flows.*.sql", true, "", "One SELECT; see docs/flows.md.",
@@ -169,7 +177,7 @@ const std::vector<KeySpec>& key_specs() {
        "fail | dead_letter | skip: what a row whose expression fails does.",
        [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
          std::string v = one_of(n, at, {"fail", "dead_letter", "skip"});
-         f->on_error = v == "fail" ? OnError::kFail
+         f->on_error = v == "fail"   ? OnError::kFail
                        : v == "skip" ? OnError::kSkip
                                      : OnError::kDeadLetter;
        }},
@@ -248,8 +256,7 @@ std::string substitute_environment(const std::string& text, const std::string& f
     std::string name = text.substr(i + 2, close - i - 2);
     const char* value = std::getenv(name.c_str());
     if (value == nullptr)
-      throw ConfigError(
-          fmt::format("{}:{}: environment variable {} is not set", file, line, name));
+      throw ConfigError(fmt::format("{}:{}: environment variable {} is not set", file, line, name));
     out += value;
     i = close;
   }

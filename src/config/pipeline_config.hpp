@@ -16,7 +16,7 @@ enum class OnError : uint8_t { kFail, kDeadLetter, kSkip };
 
 struct SourceConfig {
   SourceType type = SourceType::kPostgres;
-  std::string url;  // may hold a password: print only through redact_url()
+  std::string url;                  // may hold a password: print only through redact_url()
   std::vector<std::string> tables;  // empty: every table with a primary key
   int snapshot_parallelism = 2;
   uint32_t server_id = 0;  // MySQL replica id; 0: derived from the pipeline name

@@ -59,9 +59,15 @@ class Row {
   // Copies cell i of another row onto the end of this one.
   void append_cell(const Row& other, size_t i) {
     switch (other.state(i)) {
-      case CellState::kNull: append_null(); break;
-      case CellState::kUnchanged: append_unchanged(); break;
-      case CellState::kValue: append(other.text(i)); break;
+      case CellState::kNull:
+        append_null();
+        break;
+      case CellState::kUnchanged:
+        append_unchanged();
+        break;
+      case CellState::kValue:
+        append(other.text(i));
+        break;
     }
   }
 

@@ -34,9 +34,9 @@ struct ReadLimits {
 };
 
 enum class ReadStatus : uint8_t {
-  kData,       // the batch holds changes (check commit_position for a boundary)
-  kIdle,       // nothing arrived before the deadline
-  kCaughtUp,   // idle, and everything committed when the run started has been read
+  kData,      // the batch holds changes (check commit_position for a boundary)
+  kIdle,      // nothing arrived before the deadline
+  kCaughtUp,  // idle, and everything committed when the run started has been read
 };
 
 class Source {

@@ -1,0 +1,50 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "config/pipeline_config.hpp"
+
+namespace sluice::cli {
+
+Commands::Commands(CLI::App& app) {
+  auto add_config = [this](CLI::App* sub) {
+    sub->add_option("-c,--config", config_path_, "pipeline file (YAML)")->required();
+  };
+  CLI::App* run = app.add_subcommand("run", "snapshot where needed, then stream until stopped");
+  add_config(run);
+  run->add_flag("--until-caught-up", until_caught_up_,
+                "exit 0 once everything the source had committed at start is applied");
+  run->callback(
+      [this] { selected_ = [this] { return run_pipeline(config_path_, until_caught_up_); }; });
+
+  CLI::App* check =
+      app.add_subcommand("check", "validate the file and both ends; list every problem");
+  add_config(check);
+  check->callback([this] { selected_ = [this] { return check_pipeline(config_path_); }; });
+
+  CLI::App* status = app.add_subcommand("status", "applied position, lag and table counts");
+  add_config(status);
+  status->callback([this] { selected_ = [this] { return show_status(config_path_); }; });
+
+  CLI::App* reset = app.add_subcommand(
+      "reset", "drop the slot, publication and checkpoint, so the next run starts over");
+  add_config(reset);
+  reset->callback([this] { selected_ = [this] { return reset_pipeline(config_path_); }; });
+
+  CLI::App* reference =
+      app.add_subcommand("config-reference", "print the pipeline file reference (Markdown)");
+  reference->callback([this] {
+    selected_ = [] {
+      std::cout << configuration_reference();
+      return 0;
+    };
+  });
+}
+
+int Commands::run() {
+  return selected_();
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,71 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "config/pipeline_config.hpp"
+#include "core/error.hpp"
+#include "pipeline/endpoints.hpp"
+#include "pipeline/pipeline_runner.hpp"
+#include "sink/postgres/sink_admin.hpp"
+#include "source/postgres/pg_admin.hpp"
+
+namespace sluice::cli {
+namespace {
+
+void on_stop_signal(int) {
+  PipelineRunner::stop();
+}
+
+void require_postgres_source(const PipelineConfig& config, std::string_view command) {
+  if (config.source.type != SourceType::kPostgres)
+    throw ConfigError(fmt::format("{}: sluice {} supports source.type postgres in this build",
+                                  config.file, command));
+}
+
+}  // namespace
+
+int run_pipeline(const std::string& config_path, bool until_caught_up) {
+  PipelineConfig config = load_pipeline_config(config_path);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  spdlog::info("pipeline {}: {} -> {} ({})", config.name, redact_url(config.source.url),
+               redact_url(config.sink.url), config.flows.empty() ? "mirror" : "flows");
+  PipelineRunner runner(config, RunOptions{until_caught_up});
+  runner.run();
+  return 0;
+}
+
+int check_pipeline(const std::string& config_path) {
+  PipelineConfig config = load_pipeline_config(config_path);
+  require_postgres_source(config, "check");
+  std::vector<std::string> problems = pg::check_source(config);
+  for (std::string& p : check_sink(config)) problems.push_back(std::move(p));
+  for (const std::string& p : problems) std::cout << config_path << ": " << p << "\n";
+  if (!problems.empty()) return 2;
+  std::cout << config_path << ": ok: source and sink are ready\n";
+  return 0;
+}
+
+int show_status(const std::string& config_path) {
+  PipelineConfig config = load_pipeline_config(config_path);
+  require_postgres_source(config, "status");
+  std::cout << "pipeline " << config.name << "\n";
+  for (const std::string& line : pg::source_status(config)) std::cout << line << "\n";
+  for (const std::string& line : sink_status(config)) std::cout << line << "\n";
+  return 0;
+}
+
+int reset_pipeline(const std::string& config_path) {
+  PipelineConfig config = load_pipeline_config(config_path);
+  require_postgres_source(config, "reset");
+  pg::reset_source(config);
+  make_sink(config)->reset();
+  std::cout << "pipeline " << config.name
+            << ": slot, publication and checkpoint removed; the next run takes a new snapshot\n";
+  return 0;
+}
+
+}  // namespace sluice::cli

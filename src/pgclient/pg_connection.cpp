@@ -1,0 +1,145 @@
+#include "pgclient/pg_connection.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+
+namespace sluice {
+namespace {
+
+std::string one_line(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  return text;
+}
+
+// SQLSTATE classes a reconnect can fix: connection exceptions, admin shutdown,
+// too many connections, serialization/deadlock, and "cannot connect now".
+bool is_transient(std::string_view sqlstate) {
+  return sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate == "53300" ||
+         sqlstate == "40001" || sqlstate == "40P01";
+}
+
+}  // namespace
+
+PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view what) : what_(what) {
+  std::vector<const char*> keys = {"dbname", "application_name", "connect_timeout"};
+  std::vector<const char*> values = {url.c_str(), "sluice", "10"};
+  if (mode == Mode::kReplication) {
+    keys.push_back("replication");
+    values.push_back("database");
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  if (conn_ == nullptr) throw ConnectionError(fmt::format("{}: out of memory connecting", what_));
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = one_line(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    // libpq's messages name host and user but never the password.
+    bool permanent = message.find("password authentication failed") != std::string::npos ||
+                     message.find("does not exist") != std::string::npos ||
+                     message.find("no pg_hba.conf entry") != std::string::npos ||
+                     message.find("invalid") != std::string::npos ||
+                     message.find("password is required") != std::string::npos;
+    std::string text = fmt::format("{}: cannot connect: {}", what_, message);
+    if (permanent) throw ConfigError(text);
+    throw ConnectionError(text);
+  }
+  // Server notices ("relation already exists, skipping") are expected; keep them at debug.
+  PQsetNoticeProcessor(
+      conn_,
+      [](void*, const char* message) { spdlog::debug("server notice: {}", one_line(message)); },
+      nullptr);
+}
+
+PgConnection::~PgConnection() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+bool PgConnection::is_broken() const {
+  return PQstatus(conn_) != CONNECTION_OK;
+}
+
+void PgConnection::fail(std::string_view context, const PGresult* result) const {
+  std::string message = one_line(result != nullptr ? PQresultErrorMessage(result) : "");
+  if (message.empty()) message = one_line(PQerrorMessage(conn_));
+  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string text = fmt::format("{}: {}: {}", what_, context, message);
+  if (is_broken() || (state != nullptr && is_transient(state))) throw ConnectionError(text);
+  throw FatalError(text);
+}
+
+void PgConnection::exec(std::string_view sql) {
+  query_simple(sql);
+}
+
+PgResult PgConnection::query(std::string_view sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const std::string& p : params) values.push_back(p.c_str());
+  PgResult result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
+                               nullptr, values.data(), nullptr, nullptr, 0));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    fail(sql.substr(0, 120), result.get());
+  return result;
+}
+
+PgResult PgConnection::query_simple(std::string_view sql) {
+  PgResult result(PQexec(conn_, std::string(sql).c_str()));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    fail(sql.substr(0, 120), result.get());
+  return result;
+}
+
+std::optional<std::string> PgConnection::scalar(std::string_view sql,
+                                                const std::vector<std::string>& params) {
+  PgResult result = params.empty() ? query_simple(sql) : query(sql, params);
+  if (PQntuples(result.get()) == 0 || PQgetisnull(result.get(), 0, 0)) return std::nullopt;
+  return std::string(PQgetvalue(result.get(), 0, 0));
+}
+
+void PgConnection::copy_in_start(std::string_view sql) {
+  PgResult result(PQexec(conn_, std::string(sql).c_str()));
+  if (PQresultStatus(result.get()) != PGRES_COPY_IN) fail(sql.substr(0, 120), result.get());
+}
+
+void PgConnection::copy_in_send(std::string_view data) {
+  if (data.empty()) return;
+  if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1)
+    fail("COPY send", nullptr);
+}
+
+void PgConnection::copy_in_end() {
+  if (PQputCopyEnd(conn_, nullptr) != 1) fail("COPY end", nullptr);
+  PgResult result(PQgetResult(conn_));
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) fail("COPY", result.get());
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+}
+
+std::string PgConnection::quote_identifier(std::string_view name) {
+  char* quoted = PQescapeIdentifier(conn_, name.data(), name.size());
+  if (quoted == nullptr) fail("quote identifier", nullptr);
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+std::string PgConnection::quote_literal(std::string_view value) {
+  char* quoted = PQescapeLiteral(conn_, value.data(), value.size());
+  if (quoted == nullptr) fail("quote literal", nullptr);
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+std::string qualified(PgConnection& conn, std::string_view schema, std::string_view table) {
+  return conn.quote_identifier(schema) + "." + conn.quote_identifier(table);
+}
+
+}  // namespace sluice

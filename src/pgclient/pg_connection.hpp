@@ -1,0 +1,67 @@
+#pragma once
+// A libpq connection shared by the PostgreSQL source and sink: RAII ownership, SQL with
+// errors that carry the server's message (never the connection string), and COPY.
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+struct PgResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+
+class PgConnection {
+ public:
+  enum class Mode { kNormal, kReplication };
+
+  // Connects; throws ConnectionError (server unreachable, too many connections) or
+  // ConfigError (authentication or database errors a retry will not fix). `what`
+  // names the end ("source", "sink") in messages.
+  PgConnection(const std::string& url, Mode mode, std::string_view what);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  PGconn* raw() { return conn_; }
+
+  // Runs SQL that returns no rows (or rows the caller ignores).
+  void exec(std::string_view sql);
+  // Runs a query with text parameters; throws on error.
+  PgResult query(std::string_view sql, const std::vector<std::string>& params = {});
+  // Runs a statement over the simple query protocol (the only one walsenders speak).
+  PgResult query_simple(std::string_view sql);
+  // The first column of the first row, or nullopt when NULL or no row.
+  std::optional<std::string> scalar(std::string_view sql,
+                                    const std::vector<std::string>& params = {});
+
+  // COPY ... FROM STDIN: start, send any number of chunks, end.
+  void copy_in_start(std::string_view sql);
+  void copy_in_send(std::string_view data);
+  void copy_in_end();
+
+  std::string quote_identifier(std::string_view name);
+  std::string quote_literal(std::string_view value);
+
+  // True when the connection's socket is broken (as opposed to a failed statement).
+  bool is_broken() const;
+  int server_version() const { return PQserverVersion(conn_); }
+
+  // Throws the right error type for a failed result.
+  [[noreturn]] void fail(std::string_view context, const PGresult* result) const;
+
+ private:
+  PGconn* conn_ = nullptr;
+  std::string what_;
+};
+
+// Quotes "schema"."table" for SQL.
+std::string qualified(PgConnection& conn, std::string_view schema, std::string_view table);
+
+}  // namespace sluice

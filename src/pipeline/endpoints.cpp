@@ -1,0 +1,29 @@
+#include "pipeline/endpoints.hpp"
+
+#include "core/error.hpp"
+#include "sink/postgres/postgres_sink.hpp"
+#include "source/postgres/postgres_source.hpp"
+
+namespace sluice {
+
+std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up) {
+  switch (config.source.type) {
+    case SourceType::kPostgres:
+      return std::make_unique<pg::PostgresSource>(config, until_caught_up);
+    case SourceType::kMysql:
+      break;
+  }
+  throw ConfigError(config.file + ": source.type mysql is not available in this build yet");
+}
+
+std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {
+  switch (config.sink.type) {
+    case SinkType::kPostgres:
+      return std::make_unique<PostgresSink>(config);
+    case SinkType::kRedshift:
+      break;
+  }
+  throw ConfigError(config.file + ": sink.type redshift is not available in this build yet");
+}
+
+}  // namespace sluice

@@ -1,0 +1,25 @@
+#pragma once
+// Streaming progress for the log: changes applied, rate, and commit-to-apply lag.
+
+#include <chrono>
+#include <cstdint>
+
+#include "core/change.hpp"
+#include "source/source.hpp"
+
+namespace sluice {
+
+class StreamStats {
+ public:
+  void record(const ChangeBatch& batch);
+  // Logs a one-line summary every 10 seconds while there is traffic.
+  void maybe_log(const Source& source);
+
+ private:
+  uint64_t changes_ = 0;
+  uint64_t batches_ = 0;
+  double last_lag_seconds_ = 0;
+  std::chrono::steady_clock::time_point window_start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace sluice

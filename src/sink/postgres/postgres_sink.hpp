@@ -1,0 +1,48 @@
+#pragma once
+// The PostgreSQL warehouse: destination tables in the sink schema, staging + MERGE per
+// batch, and the checkpoint row written in the same transaction as the rows.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/pipeline_config.hpp"
+#include "pgclient/pg_connection.hpp"
+#include "sink/postgres/staging_merge.hpp"
+#include "sink/sink.hpp"
+
+namespace sluice {
+
+class PostgresSink : public Sink {
+ public:
+  explicit PostgresSink(const PipelineConfig& config);
+
+  std::optional<Position> checkpoint() override;
+  void prepare_table(const TableSchema& table) override;
+  void load_snapshot(const TableSchema& table, CopyTextReader& rows) override;
+  void finish_snapshot(const Position& position) override;
+  void apply(const ChangeBatch& batch) override;
+  void reset() override;
+
+ private:
+  void ensure_checkpoint_table(PgConnection& conn);
+  StagingMerge& staging_for(const TableSchemaPtr& table);
+  void flush_staged();
+  void truncate(const TableSchema& table);
+  void write_checkpoint(const Position& position, int64_t commit_time_us);
+
+  const PipelineConfig& config_;
+  PgConnection conn_;
+  std::string checkpoint_table_;
+  bool in_transaction_ = false;
+  int next_staging_id_ = 0;
+  // By table schema object: a schema change brings a new object and a new staging table.
+  std::map<const TableSchema*, std::unique_ptr<StagingMerge>> staging_;
+  std::vector<StagingMerge*> staged_;  // tables with changes queued in this segment
+};
+
+// CREATE TABLE IF NOT EXISTS for the destination, then ADD COLUMN for any it lacks.
+void create_or_extend_table(PgConnection& conn, const std::string& schema,
+                            const TableSchema& table);
+
+}  // namespace sluice

@@ -1,0 +1,102 @@
+#include "source/postgres/pg_catalog.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "source/postgres/pg_column_types.hpp"
+
+namespace sluice::pg {
+
+std::string slot_name(const std::string& pipeline) {
+  return "sluice_" + pipeline;
+}
+std::string publication_name(const std::string& pipeline) {
+  return "sluice_" + pipeline;
+}
+
+std::vector<TableRef> resolve_tables(PgConnection& conn,
+                                     const std::vector<std::string>& configured) {
+  std::vector<TableRef> tables;
+  if (configured.empty()) {
+    PgResult r = conn.query(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r','p') AND NOT c.relispartition "
+        "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_%' "
+        "AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+        "ORDER BY 1, 2");
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      tables.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1)});
+    return tables;
+  }
+  for (const std::string& name : configured) {
+    // to_regclass resolves unqualified names through search_path, as psql would.
+    PgResult r = conn.query(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = to_regclass($1)",
+        {name});
+    if (PQntuples(r.get()) == 0)
+      throw ConfigError(fmt::format("source table {} does not exist", name));
+    tables.push_back({PQgetvalue(r.get(), 0, 0), PQgetvalue(r.get(), 0, 1)});
+  }
+  return tables;
+}
+
+TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
+  PgResult r = conn.query(
+      "SELECT a.attname, a.atttypid, a.atttypmod, "
+      "  COALESCE((SELECT true FROM pg_index i WHERE i.indrelid = a.attrelid AND "
+      "    (i.indisprimary OR (i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_index p "
+      "      WHERE p.indrelid = a.attrelid AND p.indisprimary))) "
+      "    AND a.attnum = ANY(i.indkey) LIMIT 1), false) "
+      "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
+      "AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
+      {conn.quote_identifier(table.schema) + "." + conn.quote_identifier(table.name)});
+  auto schema = std::make_shared<TableSchema>();
+  schema->schema = table.schema;
+  schema->name = table.name;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    Column column;
+    column.name = PQgetvalue(r.get(), i, 0);
+    ColumnType type = column_type(static_cast<uint32_t>(std::stoul(PQgetvalue(r.get(), i, 1))),
+                                  std::stoi(PQgetvalue(r.get(), i, 2)));
+    column.type = type.logical;
+    column.warehouse_type = std::move(type.warehouse_type);
+    column.is_key = PQgetvalue(r.get(), i, 3)[0] == 't';
+    schema->columns.push_back(std::move(column));
+  }
+  if (!schema->has_key())
+    throw ConfigError(fmt::format(
+        "source table {} has no primary key or replica identity index: add a primary key",
+        table.qualified()));
+  return schema;
+}
+
+std::vector<std::string> table_problems(PgConnection& conn, const std::vector<TableRef>& tables) {
+  std::vector<std::string> problems;
+  for (const TableRef& t : tables) {
+    try {
+      read_table_schema(conn, t);
+    } catch (const ConfigError& e) {
+      problems.emplace_back(e.what());
+    }
+  }
+  return problems;
+}
+
+void ensure_publication(PgConnection& conn, const std::string& publication,
+                        const std::vector<TableRef>& tables) {
+  std::string list;
+  for (const TableRef& t : tables) {
+    if (!list.empty()) list += ", ";
+    list += qualified(conn, t.schema, t.name);
+  }
+  bool exists =
+      conn.scalar("SELECT 1 FROM pg_publication WHERE pubname = $1", {publication}).has_value();
+  std::string name = conn.quote_identifier(publication);
+  if (exists)
+    conn.exec(fmt::format("ALTER PUBLICATION {} SET TABLE {}", name, list));
+  else
+    conn.exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", name, list));
+}
+
+}  // namespace sluice::pg

@@ -1,0 +1,40 @@
+#pragma once
+// What the PostgreSQL source reads from the source's catalog: which tables to capture,
+// their columns and keys, and the publication that makes pgoutput send them.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/schema.hpp"
+#include "pgclient/pg_connection.hpp"
+
+namespace sluice::pg {
+
+struct TableRef {
+  std::string schema;
+  std::string name;
+  std::string qualified() const { return schema + "." + name; }
+};
+
+// The configured tables ("orders" or "sales.orders"; unqualified names are looked up
+// in the connection's search_path), or every ordinary table with a primary key.
+// Throws ConfigError naming a table that does not exist.
+std::vector<TableRef> resolve_tables(PgConnection& conn,
+                                     const std::vector<std::string>& configured);
+
+// Columns in attribute order (as pgoutput and COPY send them), keys from the primary key
+// or the replica identity index. Throws ConfigError for a table without either.
+TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table);
+
+// Problems that make a table uncapturable ("public.t has no primary key ..."), one per line.
+std::vector<std::string> table_problems(PgConnection& conn, const std::vector<TableRef>& tables);
+
+// Creates the publication for exactly these tables, or updates an existing one.
+void ensure_publication(PgConnection& conn, const std::string& publication,
+                        const std::vector<TableRef>& tables);
+
+std::string slot_name(const std::string& pipeline);
+std::string publication_name(const std::string& pipeline);
+
+}  // namespace sluice::pg

@@ -1,0 +1,175 @@
+#include "source/postgres/postgres_source.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "core/error.hpp"
+#include "source/postgres/snapshot_copier.hpp"
+
+namespace sluice::pg {
+
+PostgresSource::PostgresSource(const PipelineConfig& config, bool until_caught_up)
+    : config_(config), until_caught_up_(until_caught_up) {}
+
+Position PostgresSource::start(const std::optional<Position>& resume, SnapshotConsumer& consumer) {
+  std::string slot = slot_name(config_.name);
+  std::string publication = publication_name(config_.name);
+  {
+    PgConnection catalog(config_.source.url, PgConnection::Mode::kNormal, "source");
+    table_refs_ = resolve_tables(catalog, config_.source.tables);
+    if (table_refs_.empty())
+      throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
+    schemas_.clear();
+    std::unordered_map<std::string, std::vector<std::string>> keys;
+    for (const TableRef& t : table_refs_) {
+      TableSchemaPtr schema = read_table_schema(catalog, t);
+      for (size_t i : schema->key_indexes()) keys[t.qualified()].push_back(schema->columns[i].name);
+      schemas_.push_back(std::move(schema));
+    }
+    decoder_.set_primary_keys(std::move(keys));
+    ensure_publication(catalog, publication, table_refs_);
+    caught_up_target_ = parse_lsn(catalog.scalar("SELECT pg_current_wal_lsn()").value());
+  }
+  stream_ = std::make_unique<ReplicationStream>(config_.source.url);
+  in_transaction_ = false;
+  if (resume.has_value()) {
+    if (!stream_->slot_exists(slot))
+      throw ConfigError(fmt::format(
+          "source: replication slot {} is gone, so changes since the checkpoint cannot be read; "
+          "run `sluice reset -c {}` and start again (a new snapshot)",
+          slot, config_.file));
+    resume_after_ = std::get<Lsn>(*resume);
+    spdlog::info("source: resuming slot {} at {}", slot, to_string(resume_after_));
+  } else {
+    // A slot without a checkpoint belongs to a snapshot that never finished.
+    if (stream_->slot_exists(slot)) stream_->drop_slot(slot);
+    CreatedSlot created = stream_->create_slot(slot);
+    spdlog::info("source: created slot {} at {}; copying {} tables", slot,
+                 to_string(created.consistent_point), schemas_.size());
+    copy_tables(created.snapshot_name, consumer);
+    resume_after_ = created.consistent_point;
+  }
+  caught_up_target_ = std::max(caught_up_target_, resume_after_);
+  last_commit_end_ = acknowledged_ = resume_after_;
+  stream_->start(slot, publication, resume_after_);
+  return resume_after_;
+}
+
+void PostgresSource::copy_tables(const std::string& snapshot_name, SnapshotConsumer& consumer) {
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&] {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= schemas_.size()) return;
+      try {
+        copy_table_in_snapshot(config_.source.url, snapshot_name, schemas_[i], consumer);
+      } catch (...) {
+        std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = schemas_.size();
+      }
+    }
+  };
+  size_t parallelism = std::min<size_t>(config_.source.snapshot_parallelism, schemas_.size());
+  std::vector<std::jthread> workers;
+  for (size_t i = 0; i < parallelism; ++i) workers.emplace_back(worker);
+  workers.clear();
+  if (failure) std::rethrow_exception(failure);
+}
+
+ReadStatus PostgresSource::read(ChangeBatch& batch, const ReadLimits& limits) {
+  while (true) {
+    // Inside a transaction the deadline does not end the batch: it ends at the commit.
+    auto deadline = in_transaction_ ? std::chrono::steady_clock::now() + std::chrono::seconds(1)
+                                    : limits.deadline;
+    std::optional<std::span<const uint8_t>> message = stream_->next_message(deadline);
+    if (!message) {
+      if (in_transaction_) continue;
+      return on_idle(batch);
+    }
+    if (on_message(*message, batch, limits)) return ReadStatus::kData;
+  }
+}
+
+ReadStatus PostgresSource::on_idle(const ChangeBatch& batch) {
+  if (!batch.changes.empty() || batch.commit_position) return ReadStatus::kData;
+  // Everything received is applied: confirm the server's sent position too, so WAL
+  // written by unrelated traffic is not pinned by an idle slot.
+  if (acknowledged_ >= last_commit_end_ && stream_->keepalive_wal_end() > acknowledged_) {
+    acknowledged_ = stream_->keepalive_wal_end();
+    stream_->send_status(acknowledged_, false);
+  }
+  if (until_caught_up_) {
+    if (last_commit_end_ >= caught_up_target_ || stream_->keepalive_wal_end() >= caught_up_target_)
+      return ReadStatus::kCaughtUp;
+    // Ask for a keepalive: it reports how far the server has sent.
+    stream_->send_status(acknowledged_, /*request_reply=*/true);
+  }
+  return ReadStatus::kIdle;
+}
+
+bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& batch,
+                                const ReadLimits& limits) {
+  if (message.empty()) return false;
+  if (message[0] == 'I' || message[0] == 'U' || message[0] == 'D') {
+    if (skipping_transaction_) return false;
+    Change& change = batch.changes.emplace_back();
+    decoder_.decode(message, change);
+    const TransactionInfo& tx = decoder_.transaction();
+    change.commit_time_us = tx.commit_time_us;
+    change.xid = tx.xid;
+    change.source_offset = stream_->message_lsn().value;
+    return batch.changes.size() >= limits.max_rows;
+  }
+  Change unused;
+  MessageKind kind = decoder_.decode(message, unused);
+  const TransactionInfo& tx = decoder_.transaction();
+  switch (kind) {
+    case MessageKind::kBegin:
+      in_transaction_ = true;
+      skipping_transaction_ = tx.final_lsn < resume_after_;
+      batch.commit_position.reset();
+      return false;
+    case MessageKind::kCommit:
+      in_transaction_ = false;
+      last_commit_end_ = tx.end_lsn;
+      if (!skipping_transaction_) {
+        batch.commit_position = tx.end_lsn;
+        batch.last_commit_time_us = tx.commit_time_us;
+      }
+      skipping_transaction_ = false;
+      return batch.changes.size() >= limits.max_rows ||
+             std::chrono::steady_clock::now() >= limits.deadline;
+    case MessageKind::kTruncate:
+      if (skipping_transaction_) return false;
+      for (const TableSchemaPtr& table : decoder_.truncated_tables()) {
+        Change& change = batch.changes.emplace_back();
+        change.op = Op::kTruncate;
+        change.table = table;
+        change.commit_time_us = tx.commit_time_us;
+        change.xid = tx.xid;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+void PostgresSource::acknowledge(const Position& position) {
+  acknowledged_ = std::max(acknowledged_, std::get<Lsn>(position));
+  stream_->send_status(acknowledged_, false);
+}
+
+std::string PostgresSource::describe_lag() const {
+  return fmt::format("applied {}, server sent {}", to_string(acknowledged_),
+                     to_string(stream_ ? stream_->keepalive_wal_end() : Lsn{}));
+}
+
+}  // namespace sluice::pg

@@ -1,0 +1,104 @@
+#include "source/postgres/snapshot_copier.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.hpp"
+#include "pgclient/pg_connection.hpp"
+
+namespace sluice::pg {
+namespace {
+
+constexpr size_t kChunkBytes = 256 * 1024;
+constexpr auto kProgressInterval = std::chrono::seconds(5);
+
+// Hands out COPY TO STDOUT rows gathered into chunks of whole lines.
+class CopyOutReader : public CopyTextReader {
+ public:
+  CopyOutReader(PgConnection& conn, std::string table_name)
+      : conn_(conn), table_name_(std::move(table_name)) {
+    chunk_.reserve(kChunkBytes + 4096);
+  }
+  ~CopyOutReader() override {
+    if (row_ != nullptr) PQfreemem(row_);
+  }
+  CopyOutReader(const CopyOutReader&) = delete;
+  CopyOutReader& operator=(const CopyOutReader&) = delete;
+
+  std::optional<std::string_view> next_chunk() override {
+    chunk_.clear();
+    while (!done_ && chunk_.size() < kChunkBytes) {
+      if (row_ != nullptr) {
+        PQfreemem(row_);
+        row_ = nullptr;
+      }
+      int length = PQgetCopyData(conn_.raw(), &row_, /*async=*/0);
+      if (length == -1) {
+        finish();
+        break;
+      }
+      if (length < 0) conn_.fail(fmt::format("COPY {}", table_name_), nullptr);
+      chunk_.append(row_, static_cast<size_t>(length));
+      ++rows_;
+    }
+    report_progress(false);
+    if (chunk_.empty()) return std::nullopt;
+    return std::string_view(chunk_);
+  }
+
+  uint64_t rows() const { return rows_; }
+
+ private:
+  void finish() {
+    done_ = true;
+    PgResult result(PQgetResult(conn_.raw()));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+      conn_.fail(fmt::format("COPY {}", table_name_), result.get());
+    while (PGresult* extra = PQgetResult(conn_.raw())) PQclear(extra);
+    report_progress(true);
+  }
+
+  void report_progress(bool final) {
+    auto now = std::chrono::steady_clock::now();
+    if (!final && now - last_report_ < kProgressInterval) return;
+    last_report_ = now;
+    double seconds = std::chrono::duration<double>(now - started_).count();
+    spdlog::info("snapshot: {} {} rows{} ({:.0f} rows/s)", table_name_, rows_,
+                 final ? ", done" : "", rows_ / std::max(seconds, 1e-3));
+  }
+
+  PgConnection& conn_;
+  std::string table_name_;
+  std::string chunk_;
+  char* row_ = nullptr;
+  bool done_ = false;
+  uint64_t rows_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_report_ = started_;
+};
+
+}  // namespace
+
+void copy_table_in_snapshot(const std::string& url, const std::string& snapshot_name,
+                            const TableSchemaPtr& table, SnapshotConsumer& consumer) {
+  PgConnection conn(url, PgConnection::Mode::kNormal, "source");
+  conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  conn.exec(fmt::format("SET TRANSACTION SNAPSHOT {}", conn.quote_literal(snapshot_name)));
+  std::string columns;
+  for (const Column& c : table->columns) {
+    if (!columns.empty()) columns += ", ";
+    columns += conn.quote_identifier(c.name);
+  }
+  std::string sql =
+      fmt::format("COPY {} ({}) TO STDOUT", qualified(conn, table->schema, table->name), columns);
+  PgResult started(PQexec(conn.raw(), sql.c_str()));
+  if (PQresultStatus(started.get()) != PGRES_COPY_OUT) conn.fail(sql, started.get());
+  CopyOutReader reader(conn, table->qualified_name());
+  consumer.load_table(table, reader);
+  conn.exec("COMMIT");
+}
+
+}  // namespace sluice::pg

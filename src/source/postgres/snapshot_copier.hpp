@@ -1,0 +1,14 @@
+#pragma once
+// Copies one table inside the slot's exported snapshot, so the copy shows exactly the
+// rows committed before the slot's consistent point.
+
+#include <string>
+
+#include "source/source.hpp"
+
+namespace sluice::pg {
+
+void copy_table_in_snapshot(const std::string& url, const std::string& snapshot_name,
+                            const TableSchemaPtr& table, SnapshotConsumer& consumer);
+
+}  // namespace sluice::pg
