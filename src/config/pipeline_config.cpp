@@ -204,6 +204,7 @@ void walk(const YAML::Node& map, const std::string& prefix, const std::string& f
           PipelineConfig& config, FlowConfig* flow, std::vector<std::string>& seen) {
   for (const auto& entry : map) {
     std::string key = entry.first.Scalar();
+    if (prefix.empty() && key == "flows") continue;  // parsed separately, per flow
     std::string spec_path = prefix.empty() ? key : prefix + "." + key;
     std::string shown = spec_path;
     if (flow != nullptr) shown = "flows." + flow->name + "." + key;
@@ -292,9 +293,7 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
       config.flows.push_back(std::move(flow));
     }
   }
-  YAML::Node without_flows = YAML::Clone(root);
-  without_flows.remove("flows");
-  walk(without_flows, "", file, config, nullptr, seen);
+  walk(root, "", file, config, nullptr, seen);
   check_required(seen, "", 1, file, "");
   return config;
 }
