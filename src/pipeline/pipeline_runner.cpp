@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "pipeline/batch_reader.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/snapshot_loader.hpp"
 #include "pipeline/stream_stats.hpp"
@@ -63,24 +64,22 @@ bool PipelineRunner::run_session() {
   for (const TableSchemaPtr& table : source->tables()) sink->prepare_table(*table);
 
   StreamStats stats;
-  ChangeBatch batch;
+  BatchReader reader(*source, config_.batch);
   while (!stop_requested) {
-    batch.clear();
-    ReadLimits limits{config_.batch.max_rows,
-                      std::chrono::steady_clock::now() + config_.batch.max_delay};
-    ReadStatus status = source->read(batch, limits);
+    ReadBatch read = reader.next();
+    const ChangeBatch& batch = read.batch;
     if (!batch.changes.empty() || batch.commit_position) {
       sink->apply(batch);
-      if (batch.commit_position) source->acknowledge(*batch.commit_position);
+      if (batch.commit_position) reader.acknowledge(*batch.commit_position);
       stats.record(batch);
     }
-    stats.maybe_log(*source);
-    if (status == ReadStatus::kCaughtUp && options_.until_caught_up) {
-      spdlog::info("caught up: {}", source->describe_lag());
+    stats.maybe_log();
+    if (read.status == ReadStatus::kCaughtUp && options_.until_caught_up) {
+      spdlog::info("caught up: applied up to {}", stats.applied_position());
       return true;
     }
   }
-  spdlog::info("stopped: {}", source->describe_lag());
+  spdlog::info("stopped: applied up to {}", stats.applied_position());
   return true;
 }
 

@@ -58,9 +58,6 @@ class Source {
 
   // The warehouse has durably applied everything up to `position`.
   virtual void acknowledge(const Position& position) = 0;
-
-  // Lag and progress for logs and /status.
-  virtual std::string describe_lag() const = 0;
 };
 
 }  // namespace sluice

@@ -85,34 +85,41 @@ void PostgresSource::copy_tables(const std::string& snapshot_name, SnapshotConsu
 }
 
 ReadStatus PostgresSource::read(ChangeBatch& batch, const ReadLimits& limits) {
+  // With --until-caught-up, poll briefly so the end of the backlog is noticed at once
+  // rather than after a whole batch delay.
+  constexpr auto kCaughtUpPoll = std::chrono::milliseconds(20);
   while (true) {
+    auto now = std::chrono::steady_clock::now();
     // Inside a transaction the deadline does not end the batch: it ends at the commit.
-    auto deadline = in_transaction_ ? std::chrono::steady_clock::now() + std::chrono::seconds(1)
-                                    : limits.deadline;
-    std::optional<std::span<const uint8_t>> message = stream_->next_message(deadline);
-    if (!message) {
-      if (in_transaction_) continue;
-      return on_idle(batch);
+    auto wait_until = in_transaction_    ? now + std::chrono::seconds(1)
+                      : until_caught_up_ ? std::min(limits.deadline, now + kCaughtUpPoll)
+                                         : limits.deadline;
+    std::optional<std::span<const uint8_t>> message = stream_->next_message(wait_until);
+    if (message) {
+      if (on_message(*message, batch, limits)) return ReadStatus::kData;
+      continue;
     }
-    if (on_message(*message, batch, limits)) return ReadStatus::kData;
+    if (in_transaction_) continue;
+    if (!batch.changes.empty() || batch.commit_position) return ReadStatus::kData;
+    release_idle_wal();
+    if (until_caught_up_) {
+      if (last_commit_end_ >= caught_up_target_ ||
+          stream_->keepalive_wal_end() >= caught_up_target_)
+        return ReadStatus::kCaughtUp;
+      // Ask for a keepalive: it reports how far the server has sent.
+      stream_->send_status(acknowledged_, /*request_reply=*/true);
+    }
+    if (std::chrono::steady_clock::now() >= limits.deadline) return ReadStatus::kIdle;
   }
 }
 
-ReadStatus PostgresSource::on_idle(const ChangeBatch& batch) {
-  if (!batch.changes.empty() || batch.commit_position) return ReadStatus::kData;
-  // Everything received is applied: confirm the server's sent position too, so WAL
-  // written by unrelated traffic is not pinned by an idle slot.
+// Everything received is applied: confirm the server's sent position too, so WAL written
+// by unrelated traffic is not pinned by an idle slot.
+void PostgresSource::release_idle_wal() {
   if (acknowledged_ >= last_commit_end_ && stream_->keepalive_wal_end() > acknowledged_) {
     acknowledged_ = stream_->keepalive_wal_end();
     stream_->send_status(acknowledged_, false);
   }
-  if (until_caught_up_) {
-    if (last_commit_end_ >= caught_up_target_ || stream_->keepalive_wal_end() >= caught_up_target_)
-      return ReadStatus::kCaughtUp;
-    // Ask for a keepalive: it reports how far the server has sent.
-    stream_->send_status(acknowledged_, /*request_reply=*/true);
-  }
-  return ReadStatus::kIdle;
 }
 
 bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& batch,
@@ -146,7 +153,8 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
       }
       skipping_transaction_ = false;
       return batch.changes.size() >= limits.max_rows ||
-             std::chrono::steady_clock::now() >= limits.deadline;
+             std::chrono::steady_clock::now() >= limits.deadline ||
+             (until_caught_up_ && last_commit_end_ >= caught_up_target_);
     case MessageKind::kTruncate:
       if (skipping_transaction_) return false;
       for (const TableSchemaPtr& table : decoder_.truncated_tables()) {
@@ -165,11 +173,6 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
 void PostgresSource::acknowledge(const Position& position) {
   acknowledged_ = std::max(acknowledged_, std::get<Lsn>(position));
   stream_->send_status(acknowledged_, false);
-}
-
-std::string PostgresSource::describe_lag() const {
-  return fmt::format("applied {}, server sent {}", to_string(acknowledged_),
-                     to_string(stream_ ? stream_->keepalive_wal_end() : Lsn{}));
 }
 
 }  // namespace sluice::pg

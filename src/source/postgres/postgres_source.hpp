@@ -20,11 +20,10 @@ class PostgresSource : public Source {
   std::vector<TableSchemaPtr> tables() const override { return schemas_; }
   ReadStatus read(ChangeBatch& batch, const ReadLimits& limits) override;
   void acknowledge(const Position& position) override;
-  std::string describe_lag() const override;
 
  private:
   void copy_tables(const std::string& snapshot_name, SnapshotConsumer& consumer);
-  ReadStatus on_idle(const ChangeBatch& batch);
+  void release_idle_wal();
   // Returns true when the batch must be handed to the sink now.
   bool on_message(std::span<const uint8_t> message, ChangeBatch& batch, const ReadLimits& limits);
 

@@ -1,0 +1,50 @@
+#pragma once
+// Reads batches from the source on a thread of its own, so the source's server keeps
+// decoding while the sink applies the previous batch. The source is touched only by that
+// thread: acknowledgements are handed over and sent before its next read.
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "config/pipeline_config.hpp"
+#include "source/source.hpp"
+
+namespace sluice {
+
+struct ReadBatch {
+  ChangeBatch batch;
+  ReadStatus status = ReadStatus::kIdle;
+};
+
+class BatchReader {
+ public:
+  BatchReader(Source& source, const BatchConfig& limits, size_t queue_depth = 2);
+  ~BatchReader();
+  BatchReader(const BatchReader&) = delete;
+  BatchReader& operator=(const BatchReader&) = delete;
+
+  // The next batch in source order; rethrows what the reading thread threw.
+  ReadBatch next();
+  // The warehouse committed up to `position`; the source hears of it before its next read.
+  void acknowledge(const Position& position);
+
+ private:
+  void run();
+
+  Source& source_;
+  BatchConfig limits_;
+  size_t queue_depth_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<ReadBatch> queue_;
+  std::optional<Position> pending_ack_;
+  std::exception_ptr failure_;
+  bool closing_ = false;
+  std::jthread thread_;
+};
+
+}  // namespace sluice
