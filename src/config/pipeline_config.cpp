@@ -142,11 +142,6 @@ const std::vector<KeySpec>& key_specs() {
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.batch.max_delay = duration(n, at);
        }},
-      {"observability.listen", false, "off",
-       "host:port for /metrics, /healthz and /status, e.g. 127.0.0.1:9187.",
-       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
-         c.observability.listen = scalar(n, at);
-       }},
       {"flows.*.key", true, "", "Destination primary key columns.",
        [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
          f->key = string_list(n, at);
@@ -325,9 +320,13 @@ std::string configuration_reference() {
   for (const KeySpec& spec : key_specs()) {
     std::string path(spec.path);
     if (path.starts_with("flows.*")) path = "flows.<table>" + path.substr(7);
+    auto cell = [](std::string_view text) {
+      std::string escaped;
+      for (char c : text) escaped += c == '|' ? std::string("\\|") : std::string(1, c);
+      return escaped;
+    };
     out += fmt::format("| `{}` | {} | {} | {} |\n", path, spec.required ? "yes" : "no",
-                       spec.default_text.empty() ? "" : std::string(spec.default_text),
-                       spec.description);
+                       cell(spec.default_text), cell(spec.description));
   }
   return out;
 }

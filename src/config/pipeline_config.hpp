@@ -44,10 +44,6 @@ struct FlowConfig {
   OnError on_error = OnError::kFail;
 };
 
-struct ObservabilityConfig {
-  std::string listen;  // "127.0.0.1:9187"; empty: no HTTP endpoint
-};
-
 struct PipelineConfig {
   std::string file;
   std::string name;
@@ -55,7 +51,6 @@ struct PipelineConfig {
   SinkConfig sink;
   BatchConfig batch;
   std::vector<FlowConfig> flows;  // empty: mirror mode
-  ObservabilityConfig observability;
 };
 
 // Reads and validates a pipeline file; throws ConfigError naming file, line and key.

@@ -43,6 +43,11 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
           "source: replication slot {} is gone, so changes since the checkpoint cannot be read; "
           "run `sluice reset -c {}` and start again (a new snapshot)",
           slot, config_.file));
+    if (!std::holds_alternative<Lsn>(*resume))
+      throw ConfigError(fmt::format(
+          "{}: the warehouse checkpoint of pipeline {} is {}, not a PostgreSQL position; use "
+          "another pipeline name or run `sluice reset`",
+          config_.file, config_.name, to_string(*resume)));
     resume_after_ = std::get<Lsn>(*resume);
     spdlog::info("source: resuming slot {} at {}", slot, to_string(resume_after_));
   } else {
