@@ -89,6 +89,14 @@ PgResult PgConnection::query(std::string_view sql, const std::vector<std::string
   return result;
 }
 
+void PgConnection::exec_params(std::string_view sql, const std::vector<const char*>& values) {
+  PgResult result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
+                               nullptr, values.data(), nullptr, nullptr, 0));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    fail(sql.substr(0, 120), result.get());
+}
+
 PgResult PgConnection::query_simple(std::string_view sql) {
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType status = PQresultStatus(result.get());

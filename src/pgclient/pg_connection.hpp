@@ -35,6 +35,8 @@ class PgConnection {
   void exec(std::string_view sql);
   // Runs a query with text parameters; throws on error.
   PgResult query(std::string_view sql, const std::vector<std::string>& params = {});
+  // Runs a statement with text parameters; a null pointer is SQL NULL.
+  void exec_params(std::string_view sql, const std::vector<const char*>& values);
   // Runs a statement over the simple query protocol (the only one walsenders speak).
   PgResult query_simple(std::string_view sql);
   // The first column of the first row, or nullopt when NULL or no row.

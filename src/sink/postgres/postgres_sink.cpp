@@ -3,43 +3,40 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "core/copy_text_parser.hpp"
 #include "core/error.hpp"
+#include "sink/postgres/insert_batcher.hpp"
 
 namespace sluice {
 
-void create_or_extend_table(PgConnection& conn, const std::string& schema,
-                            const TableSchema& table) {
-  std::string target = qualified(conn, schema, table.name);
-  std::string columns;
-  std::string keys;
-  for (const Column& c : table.columns) {
-    columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", conn.quote_identifier(c.name),
-                           c.warehouse_type);
-    if (c.is_key) keys += (keys.empty() ? "" : ", ") + conn.quote_identifier(c.name);
-  }
-  conn.exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}))", target, columns, keys));
+void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
+                            const std::string& schema, const TableSchema& table) {
+  std::string target = quote_identifier(schema) + "." + quote_identifier(table.name);
+  conn.exec(dialect.create_table(target, table));
+  PgResult existing = conn.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND "
+      "table_name = $2",
+      {schema, table.name});
+  std::vector<std::string> present;
+  for (int i = 0; i < PQntuples(existing.get()); ++i)
+    present.emplace_back(PQgetvalue(existing.get(), i, 0));
   for (const Column& c : table.columns)
-    conn.exec(fmt::format("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}", target,
-                          conn.quote_identifier(c.name), c.warehouse_type));
+    if (std::ranges::find(present, c.name) == present.end())
+      conn.exec(dialect.add_column(target, c));
 }
 
 PostgresSink::PostgresSink(const PipelineConfig& config)
-    : config_(config), conn_(config.sink.url, PgConnection::Mode::kNormal, "sink") {
-  // Sorting a batch by key for the MERGE should stay in memory.
-  conn_.exec("SET work_mem = '128MB'");
-  conn_.exec(
-      fmt::format("CREATE SCHEMA IF NOT EXISTS {}", conn_.quote_identifier(config_.sink.schema)));
-  checkpoint_table_ = qualified(conn_, config_.sink.schema, "sluice_checkpoint");
-  ensure_checkpoint_table(conn_);
-}
-
-void PostgresSink::ensure_checkpoint_table(PgConnection& conn) {
-  conn.exec(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (pipeline text PRIMARY KEY, position text NOT NULL, "
-      "snapshot_complete boolean NOT NULL, source_committed_at timestamptz, "
-      "updated_at timestamptz NOT NULL DEFAULT now())",
-      checkpoint_table_));
+    : config_(config),
+      dialect_(SqlDialect::make(config.sink.type)),
+      conn_(config.sink.url, PgConnection::Mode::kNormal, "sink") {
+  // Sorting a batch by key for the merge should stay in memory.
+  if (config_.sink.type == SinkType::kPostgres) conn_.exec("SET work_mem = '128MB'");
+  conn_.exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_identifier(config_.sink.schema)));
+  checkpoint_table_ =
+      quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_checkpoint");
+  conn_.exec(dialect_->create_checkpoint_table(checkpoint_table_));
 }
 
 std::optional<Position> PostgresSink::checkpoint() {
@@ -52,23 +49,47 @@ std::optional<Position> PostgresSink::checkpoint() {
 }
 
 void PostgresSink::prepare_table(const TableSchema& table) {
-  create_or_extend_table(conn_, config_.sink.schema, table);
+  create_or_extend_table(conn_, *dialect_, config_.sink.schema, table);
 }
 
 void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows) {
   // Each table loads on its own connection, so tables load in parallel.
   PgConnection conn(config_.sink.url, PgConnection::Mode::kNormal, "sink");
-  create_or_extend_table(conn, config_.sink.schema, table);
-  std::string target = qualified(conn, config_.sink.schema, table.name);
+  create_or_extend_table(conn, *dialect_, config_.sink.schema, table);
+  std::string target = quote_identifier(config_.sink.schema) + "." + quote_identifier(table.name);
   std::string columns;
   for (const Column& c : table.columns)
-    columns += (columns.empty() ? "" : ", ") + conn.quote_identifier(c.name);
+    columns += (columns.empty() ? "" : ", ") + quote_identifier(c.name);
   conn.exec("BEGIN");
-  conn.exec("TRUNCATE " + target);
-  conn.copy_in_start(fmt::format("COPY {} ({}) FROM STDIN", target, columns));
-  while (std::optional<std::string_view> chunk = rows.next_chunk()) conn.copy_in_send(*chunk);
-  conn.copy_in_end();
+  conn.exec(dialect_->truncate(target));
+  if (dialect_->copy_in()) {
+    conn.copy_in_start(fmt::format("COPY {} ({}) FROM STDIN", target, columns));
+    while (std::optional<std::string_view> chunk = rows.next_chunk()) conn.copy_in_send(*chunk);
+    conn.copy_in_end();
+  } else {
+    load_by_insert(conn, fmt::format("INSERT INTO {} ({}) VALUES ", target, columns), table, rows);
+  }
   conn.exec("COMMIT");
+}
+
+void PostgresSink::load_by_insert(PgConnection& conn, const std::string& insert_prefix,
+                                  const TableSchema& table, CopyTextReader& rows) {
+  InsertBatcher batcher(conn, insert_prefix, table.columns.size());
+  Row row;
+  while (std::optional<std::string_view> chunk = rows.next_chunk()) {
+    CopyTextParser parser(*chunk);
+    while (parser.next(row)) {
+      batcher.begin_row();
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (row.is_null(i))
+          batcher.null();
+        else
+          batcher.value(row.text(i));
+      }
+      batcher.end_row();
+    }
+  }
+  batcher.finish();
 }
 
 void PostgresSink::finish_snapshot(const Position& position) {
@@ -85,8 +106,8 @@ StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
   // A new schema object: a new table or a changed one. DDL runs in the open
   // transaction, so it commits (or rolls back) with the rows.
   prepare_table(*table);
-  auto staging =
-      std::make_unique<StagingMerge>(conn_, table, config_.sink.schema, next_staging_id_++);
+  auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, config_.sink.schema,
+                                                next_staging_id_++);
   return *staging_.emplace(table.get(), std::move(staging)).first->second;
 }
 
@@ -96,7 +117,8 @@ void PostgresSink::flush_staged() {
 }
 
 void PostgresSink::truncate(const TableSchema& table) {
-  conn_.exec("TRUNCATE " + qualified(conn_, config_.sink.schema, table.name));
+  conn_.exec(dialect_->truncate(quote_identifier(config_.sink.schema) + "." +
+                                quote_identifier(table.name)));
 }
 
 void PostgresSink::apply(const ChangeBatch& batch) {
@@ -126,15 +148,19 @@ void PostgresSink::apply(const ChangeBatch& batch) {
 }
 
 void PostgresSink::write_checkpoint(const Position& position, int64_t commit_time_us) {
-  std::string committed_at =
-      commit_time_us == 0 ? "NULL" : fmt::format("to_timestamp({:.6f})", commit_time_us / 1e6);
-  conn_.query(
-      fmt::format("INSERT INTO {} (pipeline, position, snapshot_complete, source_committed_at, "
-                  "updated_at) VALUES ($1, $2, true, {}, now()) ON CONFLICT (pipeline) DO UPDATE "
-                  "SET position = EXCLUDED.position, snapshot_complete = true, "
-                  "source_committed_at = EXCLUDED.source_committed_at, updated_at = now()",
-                  checkpoint_table_, committed_at),
-      {config_.name, to_string(position)});
+  std::string name = config_.name;
+  std::string text = to_string(position);
+  std::string seconds = fmt::format("{:.6f}", static_cast<double>(commit_time_us) / 1e6);
+  for (const std::string& statement : dialect_->write_checkpoint(checkpoint_table_)) {
+    std::vector<const char*> params = {name.c_str(), text.c_str(),
+                                       commit_time_us == 0 ? nullptr : seconds.c_str()};
+    // Each statement uses a prefix of the three parameters.
+    size_t used = statement.find("$3") != std::string::npos   ? 3
+                  : statement.find("$2") != std::string::npos ? 2
+                                                              : 1;
+    params.resize(used);
+    conn_.exec_params(statement, params);
+  }
 }
 
 void PostgresSink::reset() {

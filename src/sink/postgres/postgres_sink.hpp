@@ -8,6 +8,7 @@
 
 #include "config/pipeline_config.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "sink/postgres/sql_dialect.hpp"
 #include "sink/postgres/staging_merge.hpp"
 #include "sink/sink.hpp"
 
@@ -25,13 +26,16 @@ class PostgresSink : public Sink {
   void reset() override;
 
  private:
-  void ensure_checkpoint_table(PgConnection& conn);
   StagingMerge& staging_for(const TableSchemaPtr& table);
   void flush_staged();
   void truncate(const TableSchema& table);
   void write_checkpoint(const Position& position, int64_t commit_time_us);
 
+  void load_by_insert(PgConnection& conn, const std::string& insert_prefix,
+                      const TableSchema& table, CopyTextReader& rows);
+
   const PipelineConfig& config_;
+  std::unique_ptr<SqlDialect> dialect_;
   PgConnection conn_;
   std::string checkpoint_table_;
   bool in_transaction_ = false;

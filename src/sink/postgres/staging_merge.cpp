@@ -3,61 +3,81 @@
 #include <fmt/format.h>
 
 #include "sink/postgres/copy_text_encoder.hpp"
+#include "sink/postgres/insert_batcher.hpp"
 
 namespace sluice {
+namespace {
 
-StagingMerge::StagingMerge(PgConnection& conn, TableSchemaPtr table, const std::string& sink_schema,
-                           int id)
+// COPY text: sluice_seq, sluice_op, sluice_unchanged, then the columns.
+class CopyWriter {
+ public:
+  void begin_row(uint64_t seq, char op) {
+    fmt::format_to(std::back_inserter(buffer), "{}\t{}\t", seq, op);
+  }
+  void unchanged_marks(const Row* row) {
+    if (row == nullptr) {
+      append_copy_null(buffer);
+      return;
+    }
+    for (size_t i = 0; i < row->size(); ++i) buffer.push_back(row->is_unchanged(i) ? 'u' : '-');
+  }
+  void value(std::string_view text) {
+    buffer.push_back('\t');
+    append_copy_escaped(buffer, text);
+  }
+  void null() {
+    buffer.push_back('\t');
+    append_copy_null(buffer);
+  }
+  void end_row() { buffer.push_back('\n'); }
+
+  std::string buffer;
+};
+
+// Parameters for multi-row INSERT: the same fields as CopyWriter, unescaped.
+class ParamWriter {
+ public:
+  explicit ParamWriter(InsertBatcher& batcher) : batcher_(batcher) {}
+  void begin_row(uint64_t seq, char op) {
+    batcher_.begin_row();
+    batcher_.value(std::to_string(seq));
+    batcher_.value(std::string_view(&op, 1));
+  }
+  void unchanged_marks(const Row* row) {
+    if (row == nullptr) {
+      batcher_.null();
+      return;
+    }
+    std::string marks;
+    for (size_t i = 0; i < row->size(); ++i) marks.push_back(row->is_unchanged(i) ? 'u' : '-');
+    batcher_.value(marks);
+  }
+  void value(std::string_view text) { batcher_.value(text); }
+  void null() { batcher_.null(); }
+  void end_row() { batcher_.end_row(); }
+
+ private:
+  InsertBatcher& batcher_;
+};
+
+}  // namespace
+
+StagingMerge::StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableSchemaPtr table,
+                           const std::string& sink_schema, int id)
     : conn_(conn),
+      dialect_(dialect),
       table_(std::move(table)),
-      target_(qualified(conn_, sink_schema, table_->name)),
+      target_(quote_identifier(sink_schema) + "." + quote_identifier(table_->name)),
       staging_name_(fmt::format("sluice_stage_{}", id)),
       key_indexes_(table_->key_indexes()) {
-  std::string columns;
+  conn_.exec(dialect_.create_staging(staging_name_, *table_));
   std::string names;
-  for (const Column& c : table_->columns) {
-    columns += fmt::format(", {} {}", conn_.quote_identifier(c.name), c.warehouse_type);
-    names += ", " + conn_.quote_identifier(c.name);
-  }
-  conn_.exec(fmt::format(
-      "CREATE TEMP TABLE {} (sluice_seq bigint, sluice_op \"char\", sluice_unchanged text{}) "
-      "ON COMMIT DELETE ROWS",
-      staging_name_, columns));
+  for (const Column& c : table_->columns) names += ", " + quote_identifier(c.name);
   copy_sql_ = fmt::format("COPY {} (sluice_seq, sluice_op, sluice_unchanged{}) FROM STDIN",
                           staging_name_, names);
-  merge_sql_ = build_merge_sql();
-}
-
-// The last change per key wins (DISTINCT ON ... ORDER BY seq DESC); a 'D' deletes, any
-// other upserts. A cell marked 'u' in sluice_unchanged keeps the warehouse's value.
-std::string StagingMerge::build_merge_sql() {
-  std::string keys;
-  std::string on;
-  for (size_t k : key_indexes_) {
-    std::string name = conn_.quote_identifier(table_->columns[k].name);
-    keys += (keys.empty() ? "" : ", ") + name;
-    on += fmt::format("{}t.{} = s.{}", on.empty() ? "" : " AND ", name, name);
-  }
-  std::string sets;
-  std::string insert_columns;
-  std::string insert_values;
-  for (size_t i = 0; i < table_->columns.size(); ++i) {
-    std::string name = conn_.quote_identifier(table_->columns[i].name);
-    insert_columns += (insert_columns.empty() ? "" : ", ") + name;
-    insert_values += (insert_values.empty() ? "s." : ", s.") + name;
-    if (table_->columns[i].is_key) continue;
-    sets += fmt::format(
-        "{}{} = CASE WHEN substr(s.sluice_unchanged, {}, 1) = 'u' THEN t.{} ELSE s.{} END",
-        sets.empty() ? "" : ", ", name, i + 1, name, name);
-  }
-  std::string matched = sets.empty() ? "DO NOTHING" : "UPDATE SET " + sets;
-  return fmt::format(
-      "MERGE INTO {} AS t USING (SELECT DISTINCT ON ({}) * FROM {} ORDER BY {}, sluice_seq DESC) "
-      "AS s ON {} "
-      "WHEN MATCHED AND s.sluice_op = 'D' THEN DELETE "
-      "WHEN MATCHED THEN {} "
-      "WHEN NOT MATCHED AND s.sluice_op <> 'D' THEN INSERT ({}) VALUES ({})",
-      target_, keys, staging_name_, keys, on, matched, insert_columns, insert_values);
+  insert_prefix_ = fmt::format("INSERT INTO {} (sluice_seq, sluice_op, sluice_unchanged{}) VALUES ",
+                               staging_name_, names);
+  merge_sql_ = dialect_.merge(target_, staging_name_, *table_);
 }
 
 void StagingMerge::add(const Change& change) {
@@ -98,70 +118,82 @@ const Row& StagingMerge::fill_unchanged(const Change& change) {
   return stored;
 }
 
-void StagingMerge::encode_change(const Change& change) {
+template <typename Writer>
+void StagingMerge::encode_pending(Writer& writer) {
+  for (const Change* change : pending_) encode_change(*change, writer);
+}
+
+template <typename Writer>
+void StagingMerge::encode_change(const Change& change, Writer& writer) {
   switch (change.op) {
     case Op::kInsert:
       if (has_unchanged_) latest_images_[key_of(change.after)] = change.after;
-      encode('U', change.after, change.after);
+      encode('U', change.after, writer);
       break;
     case Op::kUpdate: {
       if (key_moved(change)) {
-        encode('D', change.before, change.before);
+        encode('D', change.before, writer);
         if (has_unchanged_) latest_images_.erase(key_of(change.before));
       }
-      const Row& after = has_unchanged_ ? fill_unchanged(change) : change.after;
-      encode('U', after, after);
+      encode('U', has_unchanged_ ? fill_unchanged(change) : change.after, writer);
       break;
     }
     case Op::kDelete:
       if (has_unchanged_) latest_images_.erase(key_of(change.before));
-      encode('D', change.before, change.before);
+      encode('D', change.before, writer);
       break;
     case Op::kTruncate:
-      break;  // handled by the sink between flushes
+      break;  // the sink handles it between flushes
   }
 }
 
-// One staging row: seq, op, unchanged marks (or \N), then the columns. A delete carries
-// only the key; its other columns are \N.
-void StagingMerge::encode(char op, const Row& row, const Row& key_source) {
-  fmt::format_to(std::back_inserter(buffer_), "{}\t{}\t", ++seq_, op);
-  if (op == 'U' && row.has_unchanged()) {
-    for (size_t i = 0; i < row.size(); ++i) buffer_.push_back(row.is_unchanged(i) ? 'u' : '-');
-  } else {
-    append_copy_null(buffer_);
-  }
+// A delete carries only the key; its other columns are null.
+template <typename Writer>
+void StagingMerge::encode(char op, const Row& row, Writer& writer) {
+  writer.begin_row(++seq_, op);
+  writer.unchanged_marks(op == 'U' && row.has_unchanged() ? &row : nullptr);
   for (size_t i = 0; i < table_->columns.size(); ++i) {
-    buffer_.push_back('\t');
     bool wanted = op == 'U' || table_->columns[i].is_key;
-    const Row& source = op == 'U' ? row : key_source;
-    if (!wanted || i >= source.size() || source.state(i) != CellState::kValue)
-      append_copy_null(buffer_);
+    if (wanted && i < row.size() && row.state(i) == CellState::kValue)
+      writer.value(row.text(i));
     else
-      append_copy_escaped(buffer_, source.text(i));
+      writer.null();
   }
-  buffer_.push_back('\n');
+  writer.end_row();
+}
+
+void StagingMerge::load_by_copy() {
+  CopyWriter writer;
+  encode_pending(writer);
+  conn_.copy_in_start(copy_sql_);
+  conn_.copy_in_send(writer.buffer);
+  conn_.copy_in_end();
+}
+
+void StagingMerge::load_by_insert() {
+  InsertBatcher batcher(conn_, insert_prefix_, table_->columns.size() + 3);
+  ParamWriter writer(batcher);
+  encode_pending(writer);
+  batcher.finish();
 }
 
 void StagingMerge::flush() {
   if (pending_.empty()) return;
-  for (const Change* change : pending_) encode_change(*change);
-  if (staging_dirty_) conn_.exec("TRUNCATE " + staging_name_);
-  conn_.copy_in_start(copy_sql_);
-  conn_.copy_in_send(buffer_);
-  conn_.copy_in_end();
+  if (staging_dirty_) conn_.exec(dialect_.clear_staging(staging_name_));
+  if (dialect_.copy_in())
+    load_by_copy();
+  else
+    load_by_insert();
   staging_dirty_ = true;
-  conn_.exec(merge_sql_);
-  buffer_.clear();
+  for (const std::string& statement : merge_sql_) conn_.exec(statement);
   pending_.clear();
   latest_images_.clear();
   has_unchanged_ = false;
 }
 
 void StagingMerge::on_transaction_end() {
-  staging_dirty_ = false;
+  staging_dirty_ = !dialect_.copy_in();  // only PostgreSQL's ON COMMIT DELETE ROWS empties it
   pending_.clear();
-  buffer_.clear();
   latest_images_.clear();
   has_unchanged_ = false;
 }
