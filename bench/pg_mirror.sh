@@ -104,11 +104,16 @@ if [ "$BIG_TXN_ROWS" -gt 0 ]; then
   psql_at -p "$src_port" -c "INSERT INTO items (id, customer, sku, price, note)
     SELECT g, g % 5000, 'SKU-' || g, 1, 'big' FROM generate_series(10000001, 10000000 + $BIG_TXN_ROWS) g"
   t0=$(now_s)
-  /usr/bin/time -v "$SLUICE" run -c "$BENCH_DIR/pipeline.yaml" --until-caught-up 2>"$BENCH_DIR/sluice-big.log"
+  /usr/bin/time -v "$SLUICE" --log-level debug run -c "$BENCH_DIR/pipeline.yaml" --until-caught-up \
+    2>"$BENCH_DIR/sluice-big.log"
   t1=$(now_s)
   big_s=$(elapsed "$t0" "$t1")
   big_count=$(psql_at -p "$dst_port" -d sluice_dst -c "SELECT count(*) FROM items WHERE note = 'big'")
-  [ "$big_count" = "$BIG_TXN_ROWS" ] || { echo "big transaction: $big_count rows landed"; exit 1; }
+  if [ "$big_count" != "$BIG_TXN_ROWS" ]; then
+    echo "big transaction: $big_count rows landed; sluice log:"
+    tail -30 "$BENCH_DIR/sluice-big.log"
+    exit 1
+  fi
   big_line="big transaction: $BIG_TXN_ROWS rows in one source transaction applied in $(printf '%.1f' "$big_s") s, sluice peak RSS $(peak_rss_mb "$BENCH_DIR/sluice-big.log") MB"
 fi
 

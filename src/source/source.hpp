@@ -48,6 +48,12 @@ class Source {
   // the position streaming starts from; with one, it resumes there.
   virtual Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) = 0;
 
+  // Copies the current rows of every captured table into `consumer` (call after start(),
+  // before the first read()). Not tied to the stream position: flows use it after a
+  // restart to rebuild their in-memory table state, which the replayed changes then
+  // bring up to date.
+  virtual void copy_current_rows(SnapshotConsumer& consumer) = 0;
+
   // The tables being captured, known after start().
   virtual std::vector<TableSchemaPtr> tables() const = 0;
 

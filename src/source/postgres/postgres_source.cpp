@@ -109,8 +109,12 @@ ReadStatus PostgresSource::read(ChangeBatch& batch, const ReadLimits& limits) {
     release_idle_wal();
     if (until_caught_up_) {
       if (last_commit_end_ >= caught_up_target_ ||
-          stream_->keepalive_wal_end() >= caught_up_target_)
+          stream_->keepalive_wal_end() >= caught_up_target_) {
+        spdlog::debug("source: caught up with {} (last commit {}, server sent {})",
+                      to_string(caught_up_target_), to_string(last_commit_end_),
+                      to_string(stream_->keepalive_wal_end()));
         return ReadStatus::kCaughtUp;
+      }
       // Ask for a keepalive: it reports how far the server has sent.
       stream_->send_status(acknowledged_, /*request_reply=*/true);
     }

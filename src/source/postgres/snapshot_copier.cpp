@@ -86,7 +86,8 @@ void copy_table_in_snapshot(const std::string& url, const std::string& snapshot_
                             const TableSchemaPtr& table, SnapshotConsumer& consumer) {
   PgConnection conn(url, PgConnection::Mode::kNormal, "source");
   conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  conn.exec(fmt::format("SET TRANSACTION SNAPSHOT {}", conn.quote_literal(snapshot_name)));
+  if (!snapshot_name.empty())
+    conn.exec(fmt::format("SET TRANSACTION SNAPSHOT {}", conn.quote_literal(snapshot_name)));
   std::string columns;
   for (const Column& c : table->columns) {
     if (!columns.empty()) columns += ", ";

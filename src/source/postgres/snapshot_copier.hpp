@@ -1,6 +1,6 @@
 #pragma once
 // Copies one table inside the slot's exported snapshot, so the copy shows exactly the
-// rows committed before the slot's consistent point.
+// rows committed before the slot's consistent point (an empty name: the current rows).
 
 #include <string>
 

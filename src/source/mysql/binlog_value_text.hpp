@@ -1,0 +1,34 @@
+#pragma once
+// Text forms shared by the rows decoder and the binary JSON decoder: DECIMAL's packed
+// binary form and calendar pieces, written the way PostgreSQL prints them.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace sluice::mysql::detail {
+
+// Bytes of a DECIMAL(precision, scale) in MySQL's packed binary form.
+size_t decimal_binary_size(uint8_t precision, uint8_t scale);
+
+// Appends the exact decimal text of a packed DECIMAL, with exactly `scale` fraction
+// digits like PostgreSQL numeric(p,s) prints it ("-1234.5678", "0.0000"). `packed` must
+// hold decimal_binary_size() bytes. Throws FatalError on digits out of range.
+void append_decimal(std::span<const uint8_t> packed, uint8_t precision, uint8_t scale,
+                    std::string& out);
+
+// "YYYY-MM-DD", years zero-padded to four digits.
+void append_date(uint32_t year, uint32_t month, uint32_t day, std::string& out);
+// "hh:mm:ss" with at least two hour digits (TIME reaches 838 hours).
+void append_clock(uint32_t hours, uint32_t minutes, uint32_t seconds, std::string& out);
+// ".ffffff" with trailing zeros dropped, nothing for zero: PostgreSQL's output style.
+void append_trimmed_fraction(uint32_t microseconds, std::string& out);
+// ".ffffff", always six digits: MySQL's style inside JSON.
+void append_full_fraction(uint32_t microseconds, std::string& out);
+
+// MySQL's latin1 is Windows-1252, except that the five bytes 1252 leaves undefined map
+// to the C1 controls of the same code (as in MySQL strings/ctype-latin1.cc).
+void append_latin1_as_utf8(std::string_view latin1, std::string& out);
+
+}  // namespace sluice::mysql::detail
