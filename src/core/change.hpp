@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/position.hpp"
@@ -32,8 +33,18 @@ struct Change {
   uint64_t source_offset = 0;
 };
 
+// A source row a flow could not transform, kept in the warehouse instead of stopping the
+// pipeline. `row_json` holds the input row with every value masked.
+struct DeadLetter {
+  std::string flow;
+  std::string error;
+  std::string source_position;
+  std::string row_json;
+};
+
 struct ChangeBatch {
   std::vector<Change> changes;
+  std::vector<DeadLetter> dead_letters;
   // Set when the batch ends on a source transaction boundary: the sink commits its
   // warehouse transaction together with this position. Unset: more of the same
   // source transaction follows and the warehouse transaction stays open.
@@ -42,6 +53,7 @@ struct ChangeBatch {
 
   void clear() {
     changes.clear();
+    dead_letters.clear();
     commit_position.reset();
     last_commit_time_us = 0;
   }

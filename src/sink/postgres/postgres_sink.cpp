@@ -37,6 +37,9 @@ PostgresSink::PostgresSink(const PipelineConfig& config)
   checkpoint_table_ =
       quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_checkpoint");
   conn_.exec(dialect_->create_checkpoint_table(checkpoint_table_));
+  dead_letter_table_ =
+      quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_dead_letter");
+  conn_.exec(dialect_->create_dead_letter_table(dead_letter_table_));
 }
 
 std::optional<Position> PostgresSink::checkpoint() {
@@ -139,6 +142,7 @@ void PostgresSink::apply(const ChangeBatch& batch) {
     staging.add(change);
   }
   flush_staged();
+  write_dead_letters(batch.dead_letters);
   if (batch.commit_position) {
     write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
     conn_.exec("COMMIT");
@@ -161,6 +165,25 @@ void PostgresSink::write_checkpoint(const Position& position, int64_t commit_tim
     params.resize(used);
     conn_.exec_params(statement, params);
   }
+}
+
+void PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dead_letters) {
+  if (dead_letters.empty()) return;
+  InsertBatcher batcher(conn_,
+                        fmt::format("INSERT INTO {} (pipeline, flow, error, source_position, "
+                                    "row_data) VALUES ",
+                                    dead_letter_table_),
+                        5);
+  for (const DeadLetter& letter : dead_letters) {
+    batcher.begin_row();
+    batcher.value(config_.name);
+    batcher.value(letter.flow);
+    batcher.value(letter.error);
+    batcher.value(letter.source_position);
+    batcher.value(letter.row_json);
+    batcher.end_row();
+  }
+  batcher.finish();
 }
 
 void PostgresSink::reset() {

@@ -30,6 +30,7 @@ class PostgresSink : public Sink {
   void flush_staged();
   void truncate(const TableSchema& table);
   void write_checkpoint(const Position& position, int64_t commit_time_us);
+  void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
 
   void load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                       const TableSchema& table, CopyTextReader& rows);
@@ -38,6 +39,7 @@ class PostgresSink : public Sink {
   std::unique_ptr<SqlDialect> dialect_;
   PgConnection conn_;
   std::string checkpoint_table_;
+  std::string dead_letter_table_;
   bool in_transaction_ = false;
   int next_staging_id_ = 0;
   // By table schema object: a schema change brings a new object and a new staging table.

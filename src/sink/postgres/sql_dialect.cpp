@@ -197,4 +197,12 @@ std::string SqlDialect::create_checkpoint_table(const std::string& table) const 
       table);
 }
 
+std::string SqlDialect::create_dead_letter_table(const std::string& table) const {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (pipeline VARCHAR(256) NOT NULL, flow VARCHAR(256) NOT NULL, "
+      "error VARCHAR(4096) NOT NULL, source_position VARCHAR(4096), row_data VARCHAR(65535), "
+      "created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+      table);
+}
+
 }  // namespace sluice

@@ -44,6 +44,7 @@ class SqlDialect {
   // time as Unix seconds (or NULL).
   virtual std::vector<std::string> write_checkpoint(const std::string& checkpoint_table) const = 0;
   std::string create_checkpoint_table(const std::string& checkpoint_table) const;
+  std::string create_dead_letter_table(const std::string& dead_letter_table) const;
 };
 
 }  // namespace sluice
