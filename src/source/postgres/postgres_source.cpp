@@ -33,7 +33,10 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
     }
     decoder_.set_primary_keys(std::move(keys));
     ensure_publication(catalog, publication, table_refs_);
-    caught_up_target_ = parse_lsn(catalog.scalar("SELECT pg_current_wal_lsn()").value());
+    // The insert position, not the write position: with synchronous_commit = off a
+    // transaction can have committed while its WAL is still in memory.
+    caught_up_target_ =
+        parse_lsn(catalog.scalar("SELECT pg_current_wal_insert_lsn()").value());
   }
   stream_ = std::make_unique<ReplicationStream>(config_.source.url);
   in_transaction_ = false;

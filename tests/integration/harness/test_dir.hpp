@@ -1,0 +1,35 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace sluice::test {
+
+// One temporary folder per test process, removed when the process exits. Servers,
+// pipeline files and process logs live inside it.
+const std::filesystem::path& test_dir();
+
+// A fresh subfolder of test_dir() named after `prefix`.
+std::filesystem::path make_subdir(const std::string& prefix);
+
+// Runs a command to completion and returns its exit code; its output goes to `log`.
+int run_command(const std::vector<std::string>& args, const std::filesystem::path& log);
+
+// Like run_command, but throws with the command's output when it fails.
+void run_or_throw(const std::vector<std::string>& args, const std::filesystem::path& log);
+
+// Servers that refuse to run as root (PostgreSQL) run as this system user instead.
+bool running_as_root();
+void give_to_user(const std::filesystem::path& path, const std::string& user);
+std::vector<std::string> as_user(const std::string& user, std::vector<std::string> args);
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_port();
+
+std::string read_file(const std::filesystem::path& path);
+
+// Writes a pipeline file into test_dir() and returns its path.
+std::string write_pipeline_file(const std::string& name, const std::string& text);
+
+}  // namespace sluice::test
