@@ -41,6 +41,8 @@ Commands::Commands(CLI::App& app) {
       return 0;
     };
   });
+
+  demo_args_ = add_demo_commands(app, selected_);
 }
 
 int Commands::run() {

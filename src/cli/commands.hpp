@@ -3,9 +3,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sluice::cli {
+
+struct DemoArgs;
 
 class Commands {
  public:
@@ -17,7 +20,12 @@ class Commands {
   std::string config_path_;
   bool until_caught_up_ = false;
   std::function<int()> selected_;
+  std::shared_ptr<DemoArgs> demo_args_;
 };
+
+// Adds `sluice demo init|ingest|upsert` (demo_commands.cpp); the returned options must
+// outlive parsing and the run.
+std::shared_ptr<DemoArgs> add_demo_commands(CLI::App& app, std::function<int()>& selected);
 
 int run_pipeline(const std::string& config_path, bool until_caught_up);
 int check_pipeline(const std::string& config_path);

@@ -10,6 +10,7 @@
 #include "pipeline/endpoints.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "sink/postgres/sink_admin.hpp"
+#include "source/mysql/mysql_admin.hpp"
 #include "source/postgres/pg_admin.hpp"
 
 namespace sluice::cli {
@@ -19,10 +20,20 @@ void on_stop_signal(int) {
   PipelineRunner::stop();
 }
 
-void require_postgres_source(const PipelineConfig& config, std::string_view command) {
-  if (config.source.type != SourceType::kPostgres)
-    throw ConfigError(fmt::format("{}: sluice {} supports source.type postgres in this build",
-                                  config.file, command));
+std::vector<std::string> check_source(const PipelineConfig& config) {
+  if (config.source.type == SourceType::kMysql) return mysql::check_source(config);
+  return pg::check_source(config);
+}
+
+std::vector<std::string> source_status(const PipelineConfig& config) {
+  if (config.source.type == SourceType::kPostgres) return pg::source_status(config);
+  std::optional<Position> checkpoint;
+  try {
+    checkpoint = make_sink(config)->checkpoint();
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the warehouse checkpoint: {}", e.what());
+  }
+  return mysql::source_status(config, checkpoint);
 }
 
 }  // namespace
@@ -40,8 +51,7 @@ int run_pipeline(const std::string& config_path, bool until_caught_up) {
 
 int check_pipeline(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
-  require_postgres_source(config, "check");
-  std::vector<std::string> problems = pg::check_source(config);
+  std::vector<std::string> problems = check_source(config);
   for (std::string& p : check_sink(config)) problems.push_back(std::move(p));
   for (const std::string& p : problems) std::cout << config_path << ": " << p << "\n";
   if (!problems.empty()) return 2;
@@ -51,16 +61,21 @@ int check_pipeline(const std::string& config_path) {
 
 int show_status(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
-  require_postgres_source(config, "status");
   std::cout << "pipeline " << config.name << "\n";
-  for (const std::string& line : pg::source_status(config)) std::cout << line << "\n";
+  for (const std::string& line : source_status(config)) std::cout << line << "\n";
   for (const std::string& line : sink_status(config)) std::cout << line << "\n";
   return 0;
 }
 
 int reset_pipeline(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
-  require_postgres_source(config, "reset");
+  if (config.source.type == SourceType::kMysql) {
+    mysql::reset_source(config);
+    make_sink(config)->reset();
+    std::cout << "pipeline " << config.name
+              << ": checkpoint removed; the next run takes a new snapshot\n";
+    return 0;
+  }
   pg::reset_source(config);
   make_sink(config)->reset();
   std::cout << "pipeline " << config.name

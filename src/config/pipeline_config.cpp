@@ -75,6 +75,25 @@ std::string one_of(const YAML::Node& node, const Place& at,
   fail(at, fmt::format("'{}' is not one of: {}", value, list));
 }
 
+// "HOST:PORT", "[IPV6]:PORT", ":PORT" or "PORT". Without a host the endpoint binds to
+// loopback only: metrics and status name tables and positions, which a user should expose
+// beyond the machine only by choice.
+ObservabilityConfig listen_address(const YAML::Node& node, const Place& at) {
+  std::string text = scalar(node, at);
+  size_t colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+  std::string port_text = colon == std::string::npos ? text : text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  else if (host.find_first_of("[]:") != std::string::npos)
+    fail(at, fmt::format("expected HOST:PORT like 127.0.0.1:9187, got '{}'", text));
+  int port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 || port > 65535)
+    fail(at, fmt::format("expected HOST:PORT with a port from 1 to 65535, got '{}'", text));
+  return {host.empty() ? "127.0.0.1" : host, static_cast<uint16_t>(port)};
+}
+
 // One row per key of the pipeline file. The parser, the unknown-key check and the
 // generated reference (docs/configuration.md) all read this table.
 struct KeySpec {
@@ -141,6 +160,12 @@ const std::vector<KeySpec>& key_specs() {
       {"batch.max_delay", false, "500ms", "...or when its first change is this old.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.batch.max_delay = duration(n, at);
+       }},
+      {"observability.listen", false, "off",
+       "HOST:PORT for the HTTP endpoint serving /metrics (Prometheus), /healthz and /status "
+       "(JSON), e.g. 127.0.0.1:9187. A bare port (9187 or :9187) listens on loopback only.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.observability = listen_address(n, at);
        }},
       {"flows.*.key", true, "", "Destination primary key columns.",
        [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {

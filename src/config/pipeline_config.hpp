@@ -33,6 +33,12 @@ struct BatchConfig {
   std::chrono::milliseconds max_delay{500};
 };
 
+// The HTTP endpoint serving /metrics, /healthz and /status.
+struct ObservabilityConfig {
+  std::string listen_host;   // only meaningful when listen_port != 0
+  uint16_t listen_port = 0;  // 0: no endpoint
+};
+
 struct FlowConfig {
   std::string name;  // the destination table
   std::vector<std::string> key;
@@ -50,6 +56,7 @@ struct PipelineConfig {
   SourceConfig source;
   SinkConfig sink;
   BatchConfig batch;
+  ObservabilityConfig observability;
   std::vector<FlowConfig> flows;  // empty: mirror mode
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "sink/postgres/postgres_sink.hpp"
+#include "source/mysql/mysql_source.hpp"
 #include "source/postgres/postgres_source.hpp"
 
 namespace sluice {
@@ -11,9 +12,9 @@ std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_cau
     case SourceType::kPostgres:
       return std::make_unique<pg::PostgresSource>(config, until_caught_up);
     case SourceType::kMysql:
-      break;
+      return std::make_unique<mysql::MySqlSource>(config, until_caught_up);
   }
-  throw ConfigError(config.file + ": source.type mysql is not available in this build yet");
+  throw ConfigError(config.file + ": unknown source.type");
 }
 
 std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {

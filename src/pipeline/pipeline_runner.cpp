@@ -7,8 +7,12 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "obs/http_endpoint.hpp"
+#include "obs/pipeline_metrics.hpp"
 #include "pipeline/batch_reader.hpp"
 #include "pipeline/endpoints.hpp"
+#include "pipeline/flow_set.hpp"
+#include "pipeline/row_collector.hpp"
 #include "pipeline/snapshot_loader.hpp"
 #include "pipeline/stream_stats.hpp"
 
@@ -34,6 +38,7 @@ void PipelineRunner::stop() {
 }
 
 void PipelineRunner::run() {
+  obs::HttpEndpoint observability(config_.observability, config_.name);
   auto backoff = std::chrono::milliseconds(500);
   constexpr auto kMaxBackoff = std::chrono::milliseconds(30000);
   while (!stop_requested) {
@@ -41,6 +46,7 @@ void PipelineRunner::run() {
       if (run_session()) return;
       backoff = std::chrono::milliseconds(500);
     } catch (const ConnectionError& e) {
+      obs::pipeline_status().retrying("connection", e.what());
       spdlog::warn("{}; reconnecting in {} ms and resuming from the warehouse checkpoint", e.what(),
                    backoff.count());
       sleep_unless_stopped(backoff);
@@ -53,25 +59,73 @@ bool PipelineRunner::run_session() {
   std::unique_ptr<Sink> sink = make_sink(config_);
   std::optional<Position> checkpoint = sink->checkpoint();
   std::unique_ptr<Source> source = make_source(config_, options_.until_caught_up);
+  if (config_.flows.empty()) {
+    start_mirror(*source, *sink, checkpoint);
+    return stream(*source, *sink, nullptr);
+  }
+  std::unique_ptr<FlowSet> flows = start_flows(*source, *sink, checkpoint);
+  return stream(*source, *sink, flows.get());
+}
 
-  SnapshotLoader loader(*sink);
-  Position start = source->start(checkpoint, loader);
+void PipelineRunner::start_mirror(Source& source, Sink& sink,
+                                  const std::optional<Position>& checkpoint) {
+  SnapshotLoader loader(sink);
+  Position start = source.start(checkpoint, loader);
   if (!checkpoint) {
-    sink->finish_snapshot(start);
+    sink.finish_snapshot(start);
     spdlog::info("snapshot complete: {} rows in {} tables; streaming from {}", loader.rows(),
                  loader.tables(), to_string(start));
   }
-  for (const TableSchemaPtr& table : source->tables()) sink->prepare_table(*table);
+  for (const TableSchemaPtr& table : source.tables()) sink.prepare_table(*table);
+}
 
+// Flows keep the current rows of the tables they read. A first run fills them from the
+// snapshot and rebuilds the destination tables in the transaction that records the
+// snapshot's position. After a restart the current source rows fill them; replaying the
+// changes since the checkpoint then brings every destination row to the same state.
+std::unique_ptr<FlowSet> PipelineRunner::start_flows(Source& source, Sink& sink,
+                                                     const std::optional<Position>& checkpoint) {
+  RowCollector collector;
+  Position start = source.start(checkpoint, collector);
+  if (checkpoint) source.copy_current_rows(collector);
+  auto flows = std::make_unique<FlowSet>(config_, source.tables());
+  std::vector<CollectedTable> tables = collector.take();
+  flows->load(tables);
+  for (const TableSchemaPtr& output : flows->outputs()) sink.prepare_table(*output);
+  if (!checkpoint) {
+    ChangeBatch rebuilt;
+    flows->rebuild_all(rebuilt);
+    rebuilt.commit_position = start;
+    sink.apply(rebuilt);
+    spdlog::info("snapshot complete: {} destination rows from {} flows; streaming from {}",
+                 rebuilt.changes.size() - config_.flows.size(), config_.flows.size(),
+                 to_string(start));
+  } else {
+    size_t rows = 0;
+    for (const CollectedTable& table : tables) rows += table.rows.size();
+    spdlog::info("flow state rebuilt from {} current source rows; resuming at {}", rows,
+                 to_string(start));
+  }
+  return flows;
+}
+
+bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows) {
   StreamStats stats;
-  BatchReader reader(*source, config_.batch);
+  BatchReader reader(source, config_.batch);
+  ChangeBatch transformed;
   while (!stop_requested) {
     ReadBatch read = reader.next();
-    const ChangeBatch& batch = read.batch;
-    if (!batch.changes.empty() || batch.commit_position) {
-      sink->apply(batch);
-      if (batch.commit_position) reader.acknowledge(*batch.commit_position);
-      stats.record(batch);
+    const ChangeBatch* batch = &read.batch;
+    if (flows != nullptr) {
+      transformed.clear();
+      flows->apply(read.batch, transformed);
+      batch = &transformed;
+    }
+    if (!batch->changes.empty() || !batch->dead_letters.empty() || batch->commit_position) {
+      stats.begin_apply();
+      sink.apply(*batch);
+      if (batch->commit_position) reader.acknowledge(*batch->commit_position);
+      stats.record(read.batch, *batch);
     }
     stats.maybe_log();
     if (read.status == ReadStatus::kCaughtUp && options_.until_caught_up) {

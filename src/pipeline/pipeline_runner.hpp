@@ -4,10 +4,16 @@
 // A lost connection on either end is retried with backoff from the warehouse checkpoint.
 
 #include <atomic>
+#include <memory>
+#include <optional>
 
 #include "config/pipeline_config.hpp"
+#include "sink/sink.hpp"
+#include "source/source.hpp"
 
 namespace sluice {
+
+class FlowSet;
 
 struct RunOptions {
   bool until_caught_up = false;
@@ -27,6 +33,11 @@ class PipelineRunner {
  private:
   // One connected session; returns true when the run is complete.
   bool run_session();
+  void start_mirror(Source& source, Sink& sink, const std::optional<Position>& checkpoint);
+  std::unique_ptr<FlowSet> start_flows(Source& source, Sink& sink,
+                                       const std::optional<Position>& checkpoint);
+  // Reads, transforms and applies batches until caught up or stopped.
+  bool stream(Source& source, Sink& sink, FlowSet* flows);
 
   const PipelineConfig& config_;
   RunOptions options_;

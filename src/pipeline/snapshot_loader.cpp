@@ -2,32 +2,47 @@
 
 #include <algorithm>
 
+#include "obs/pipeline_metrics.hpp"
+
 namespace sluice {
 namespace {
 
-// Counts the rows passing through, for the completion log.
+// Counts the rows passing through, for the completion log and the live snapshot progress
+// (sluice_snapshot_rows_total, chunk by chunk).
 class CountingReader : public CopyTextReader {
  public:
-  explicit CountingReader(CopyTextReader& inner) : inner_(inner) {}
+  CountingReader(CopyTextReader& inner, obs::Counter& progress)
+      : inner_(inner), progress_(progress) {}
   std::optional<std::string_view> next_chunk() override {
     std::optional<std::string_view> chunk = inner_.next_chunk();
-    if (chunk) rows_ += static_cast<uint64_t>(std::count(chunk->begin(), chunk->end(), '\n'));
+    if (chunk) {
+      auto lines = static_cast<uint64_t>(std::count(chunk->begin(), chunk->end(), '\n'));
+      rows_ += lines;
+      progress_.inc(lines);
+    }
     return chunk;
   }
   uint64_t rows() const { return rows_; }
 
  private:
   CopyTextReader& inner_;
+  obs::Counter& progress_;
   uint64_t rows_ = 0;
 };
 
 }  // namespace
 
 void SnapshotLoader::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
-  CountingReader counting(rows);
+  obs::pipeline_status().set_state(obs::PipelineState::kSnapshot);
+  obs::PipelineMetrics& metrics = obs::pipeline_metrics();
+  std::string name = table->qualified_name();
+  obs::Gauge& done = metrics.snapshot_done.with(name);
+  done.set(0);
+  CountingReader counting(rows, metrics.snapshot_rows.with(name));
   sink_.load_snapshot(*table, counting);
   rows_ += counting.rows();
   ++tables_;
+  done.set(1);
 }
 
 }  // namespace sluice

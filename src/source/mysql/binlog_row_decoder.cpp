@@ -158,39 +158,9 @@ void read_set(ByteReader& in, const ColumnPlan& c, Row& row) {
   }
 }
 
-// MySQL stores geometry as a 4-byte little-endian SRID followed by WKB. The text is
-// PostGIS's: uppercase hex EWKB, which carries the SRID inside the type word.
 void append_ewkb_hex(std::span<const uint8_t> stored, Row& row, std::string& scratch) {
-  constexpr size_t kSridBytes = 4;
-  constexpr size_t kWkbHeader = 5;  // byte order + geometry type
-  constexpr uint32_t kEwkbSridFlag = 0x20000000;
-  if (stored.size() < kSridBytes + kWkbHeader)
-    throw FatalError(fmt::format("GEOMETRY value of {} bytes", stored.size()));
-  ByteReader srid_in(stored.first(kSridBytes));
-  uint32_t srid = srid_in.u32();
-  auto wkb = stored.subspan(kSridBytes);
-  bool little_endian = wkb[0] == 1;
-  ByteReader type_in(wkb.subspan(1, 4));
-  auto type = static_cast<uint32_t>(little_endian ? type_in.le(4) : type_in.be(4));
-
-  static constexpr char kDigits[] = "0123456789ABCDEF";
   scratch.clear();
-  auto hex = [&](uint8_t b) {
-    scratch.push_back(kDigits[b >> 4]);
-    scratch.push_back(kDigits[b & 15]);
-  };
-  auto hex_u32 = [&](uint32_t v) {
-    for (int i = 0; i < 4; ++i)
-      hex(static_cast<uint8_t>(v >> (little_endian ? 8 * i : 24 - 8 * i)));
-  };
-  hex(wkb[0]);
-  if (srid == 0) {
-    hex_u32(type);
-  } else {
-    hex_u32(type | kEwkbSridFlag);
-    hex_u32(srid);
-  }
-  for (uint8_t b : wkb.subspan(kWkbHeader)) hex(b);
+  detail::append_geometry_ewkb_hex(stored, scratch);
   row.append(scratch);
 }
 

@@ -31,4 +31,9 @@ void append_full_fraction(uint32_t microseconds, std::string& out);
 // to the C1 controls of the same code (as in MySQL strings/ctype-latin1.cc).
 void append_latin1_as_utf8(std::string_view latin1, std::string& out);
 
+// A stored geometry (4-byte little-endian SRID, then WKB) as PostGIS prints it: uppercase
+// hex EWKB, with the SRID inside the type word when it is not 0. Throws FatalError when
+// too short.
+void append_geometry_ewkb_hex(std::span<const uint8_t> stored, std::string& out);
+
 }  // namespace sluice::mysql::detail

@@ -1,0 +1,60 @@
+#include "pipeline/flow_set.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "transform/flow_runtime.hpp"
+
+namespace sluice {
+
+FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables) {
+  for (const FlowConfig& flow : config.flows) {
+    auto runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables);
+    for (const std::string& table : runtime->tables()) readers_[table].push_back(runtime.get());
+    flows_.push_back(std::move(runtime));
+  }
+}
+
+FlowSet::~FlowSet() = default;
+
+std::vector<TableSchemaPtr> FlowSet::outputs() const {
+  std::vector<TableSchemaPtr> out;
+  for (const auto& flow : flows_) out.push_back(flow->output_schema());
+  return out;
+}
+
+const std::vector<transform::FlowRuntime*>& FlowSet::readers_of(const TableSchema& table) const {
+  static const std::vector<transform::FlowRuntime*> kNone;
+  auto it = readers_.find(table.qualified_name());
+  return it == readers_.end() ? kNone : it->second;
+}
+
+void FlowSet::load(const std::vector<CollectedTable>& tables) {
+  for (const CollectedTable& table : tables) {
+    for (transform::FlowRuntime* flow : readers_of(*table.schema))
+      for (const Row& row : table.rows) flow->load_row(*table.schema, row);
+  }
+}
+
+void FlowSet::rebuild_all(ChangeBatch& out) {
+  for (const auto& flow : flows_) {
+    Change& truncate = out.changes.emplace_back();
+    truncate.op = Op::kTruncate;
+    truncate.table = flow->output_schema();
+    flow->emit_all(out);
+  }
+}
+
+void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out) {
+  size_t first_dead_letter = out.dead_letters.size();
+  for (const Change& change : in.changes)
+    for (transform::FlowRuntime* flow : readers_of(*change.table)) flow->apply(change, out);
+  if (out.dead_letters.size() > first_dead_letter) {
+    std::string position = in.commit_position ? to_string(*in.commit_position) : "";
+    for (size_t i = first_dead_letter; i < out.dead_letters.size(); ++i)
+      out.dead_letters[i].source_position = position;
+  }
+  out.commit_position = in.commit_position;
+  out.last_commit_time_us = in.last_commit_time_us;
+}
+
+}  // namespace sluice

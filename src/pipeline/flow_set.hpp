@@ -1,0 +1,45 @@
+#pragma once
+// The pipeline's flows: routes each source change to the flows that read its table and
+// collects what they produce for the warehouse.
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/pipeline_config.hpp"
+#include "core/change.hpp"
+#include "pipeline/row_collector.hpp"
+
+namespace sluice {
+namespace transform {
+class FlowRuntime;
+}
+
+class FlowSet {
+ public:
+  // Compiles every flow against the captured tables; a flow that reads a table the
+  // source does not capture is a ConfigError.
+  FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables);
+  ~FlowSet();
+
+  std::vector<TableSchemaPtr> outputs() const;
+
+  // Fills the flows' table state (a snapshot, or the current rows after a restart).
+  void load(const std::vector<CollectedTable>& tables);
+
+  // Every destination table, emptied and rebuilt from the loaded state.
+  void rebuild_all(ChangeBatch& out);
+
+  // Transforms `in` into `out` (the same transaction boundary). Dead letters are stamped
+  // with the batch's source position.
+  void apply(const ChangeBatch& in, ChangeBatch& out);
+
+ private:
+  const std::vector<transform::FlowRuntime*>& readers_of(const TableSchema& table) const;
+
+  std::vector<std::unique_ptr<transform::FlowRuntime>> flows_;
+  std::unordered_map<std::string, std::vector<transform::FlowRuntime*>> readers_;
+};
+
+}  // namespace sluice

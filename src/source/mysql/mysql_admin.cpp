@@ -1,0 +1,215 @@
+#include "source/mysql/mysql_admin.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "core/error.hpp"
+#include "mysqlclient/mysql_connection.hpp"
+#include "source/mysql/mysql_catalog.hpp"
+#include "source/mysql/mysql_snapshot.hpp"
+#include "source/mysql/mysql_source.hpp"
+
+namespace sluice::mysql {
+namespace {
+
+// A pipeline stopped for longer than the retention loses its position; a day leaves
+// room for a weekend-long outage to be noticed only if retention is longer still.
+constexpr uint64_t kMinimumRetentionSeconds = 24 * 3600;
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+std::string variable(MySqlConnection& conn, std::string_view name) {
+  // SHOW VARIABLES answers for variables a server lacks (no error, no row).
+  MySqlRows rows = conn.query(fmt::format("SHOW GLOBAL VARIABLES LIKE '{}'", name));
+  if (rows.empty() || rows[0].size() < 2) return {};
+  return rows[0][1].value_or("");
+}
+
+void check_binlog_settings(MySqlConnection& conn, std::vector<std::string>& problems) {
+  std::string log_bin = upper(variable(conn, "log_bin"));
+  if (log_bin != "ON" && log_bin != "1")
+    problems.emplace_back(
+        "source: binary logging is off (log_bin): start the server with --log-bin");
+  std::string format = upper(variable(conn, "binlog_format"));
+  if (format != "ROW")
+    problems.push_back(fmt::format(
+        "source: binlog_format is {}, sluice needs ROW (SET GLOBAL binlog_format = 'ROW' and "
+        "binlog_format=ROW in the server's configuration)",
+        format));
+  std::string image = upper(variable(conn, "binlog_row_image"));
+  if (image != "FULL")
+    problems.push_back(fmt::format(
+        "source: binlog_row_image is {}, sluice needs FULL (whole rows for updates and deletes)",
+        image));
+  std::string metadata = upper(variable(conn, "binlog_row_metadata"));
+  if (!metadata.empty() && metadata != "FULL")
+    problems.push_back(fmt::format(
+        "source: binlog_row_metadata is {}: set FULL so that column names travel with each "
+        "event and ADD/DROP COLUMN can be followed",
+        metadata));
+  if (upper(variable(conn, "log_bin_compress")) == "ON")
+    problems.emplace_back("source: log_bin_compress is ON: sluice reads uncompressed binlogs only");
+}
+
+// Replicas that registered themselves (SHOW SLAVE HOSTS); empty when the user may not ask.
+MySqlRows registered_replicas(MySqlConnection& conn) {
+  try {
+    return conn.query("SHOW SLAVE HOSTS");
+  } catch (const FatalError&) {
+    return {};
+  } catch (const ConfigError&) {
+    return {};
+  }
+}
+
+void check_server_id(MySqlConnection& conn, const PipelineConfig& config,
+                     std::vector<std::string>& problems) {
+  std::string own = variable(conn, "server_id");
+  if (own == "0")
+    problems.emplace_back("source: server_id is 0: binary logging needs a non-zero server_id");
+  uint32_t replica = replica_server_id(config);
+  if (own == std::to_string(replica))
+    problems.push_back(fmt::format(
+        "source: source.server_id {} is the server's own server_id: choose another (unique "
+        "among the server and its replicas)",
+        replica));
+  for (const auto& row : registered_replicas(conn))
+    if (row[0] == std::to_string(replica))
+      problems.push_back(fmt::format(
+          "source: replica server_id {} is already registered by another replica", replica));
+}
+
+void check_retention(MySqlConnection& conn, std::vector<std::string>& problems) {
+  uint64_t seconds = 0;
+  if (std::string s = variable(conn, "binlog_expire_logs_seconds"); !s.empty())
+    seconds = std::stoull(s);
+  if (seconds == 0) {
+    std::string days = variable(conn, "expire_logs_days");
+    if (!days.empty()) seconds = static_cast<uint64_t>(std::stod(days) * 86400);
+  }
+  if (seconds != 0 && seconds < kMinimumRetentionSeconds)
+    problems.push_back(fmt::format(
+        "source: binlogs are kept {} s (binlog_expire_logs_seconds/expire_logs_days): a "
+        "pipeline stopped for longer loses its position; keep them at least {} s",
+        seconds, kMinimumRetentionSeconds));
+}
+
+void check_privileges(MySqlConnection& conn, std::vector<std::string>& problems) {
+  std::string grants;
+  for (const auto& row : conn.query("SHOW GRANTS FOR CURRENT_USER()"))
+    grants += upper(row[0].value_or("")) + "\n";
+  auto global_has = [&](std::string_view privilege) {
+    std::string_view text = grants;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      std::string_view line = text.substr(start, end - start);
+      start = end + 1;
+      if (line.find(" ON *.* ") == std::string_view::npos) continue;
+      if (line.find("ALL PRIVILEGES") != std::string_view::npos ||
+          line.find(privilege) != std::string_view::npos)
+        return true;
+    }
+    return false;
+  };
+  if (!global_has("REPLICATION SLAVE") && !global_has("REPLICATION REPLICA"))
+    problems.emplace_back(
+        "source: the user lacks REPLICATION SLAVE (GRANT REPLICATION SLAVE ON *.* TO ...)");
+  if (!global_has("REPLICATION CLIENT") && !global_has("BINLOG MONITOR"))
+    problems.emplace_back(
+        "source: the user lacks REPLICATION CLIENT (BINLOG MONITOR on MariaDB) (GRANT "
+        "REPLICATION CLIENT ON *.* TO ...)");
+  // MariaDB's snapshot needs no lock (docs/design-notes.md); MySQL's takes one.
+  if (!conn.is_mariadb() && !global_has("RELOAD"))
+    problems.emplace_back(
+        "source: the user lacks RELOAD, which the consistent snapshot needs for FLUSH TABLES "
+        "WITH READ LOCK (GRANT RELOAD ON *.* TO ...)");
+  if (!global_has("SELECT") && grants.find("GRANT SELECT") == std::string::npos &&
+      grants.find(", SELECT") == std::string::npos)
+    problems.emplace_back("source: the user lacks SELECT on the captured tables");
+}
+
+uint64_t bytes_behind(MySqlConnection& conn, const BinlogPosition& from) {
+  uint64_t total = 0;
+  bool counting = false;
+  for (const auto& row : conn.query("SHOW BINARY LOGS")) {
+    std::string file = row[0].value_or("");
+    uint64_t size = std::stoull(row[1].value_or("0"));
+    if (file == from.file) {
+      counting = true;
+      total += size > from.offset ? size - from.offset : 0;
+    } else if (counting) {
+      total += size;
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+std::vector<std::string> check_source(const PipelineConfig& config) {
+  std::unique_ptr<MySqlConnection> conn;
+  try {
+    conn = std::make_unique<MySqlConnection>(config.source.url, "source");
+  } catch (const std::exception& e) {
+    return {e.what()};
+  }
+  std::vector<std::string> problems;
+  check_binlog_settings(*conn, problems);
+  check_server_id(*conn, config, problems);
+  check_privileges(*conn, problems);
+  check_retention(*conn, problems);
+  try {
+    std::vector<MySqlTableRef> tables = resolve_tables(*conn, config.source.tables);
+    if (tables.empty()) problems.emplace_back("source: no tables with a primary key to capture");
+    for (std::string& p : table_problems(*conn, tables)) problems.push_back(std::move(p));
+  } catch (const ConfigError& e) {
+    problems.emplace_back(e.what());
+  }
+  return problems;
+}
+
+std::vector<std::string> source_status(const PipelineConfig& config,
+                                       const std::optional<Position>& checkpoint) {
+  MySqlConnection conn(config.source.url, "source");
+  BinlogPosition server = read_master_status(conn);
+  MySqlRows logs = conn.query("SHOW BINARY LOGS");
+  std::vector<std::string> lines;
+  lines.push_back(
+      fmt::format("source binlog: server at {}, {} binlog files kept (oldest {}), "
+                  "replica server_id {}",
+                  to_string(server), logs.size(),
+                  logs.empty() ? "-" : logs.front()[0].value_or("-"), replica_server_id(config)));
+  if (!checkpoint || !std::holds_alternative<BinlogPosition>(*checkpoint)) {
+    lines.emplace_back("source: no binlog checkpoint yet (the next run takes a snapshot)");
+    return lines;
+  }
+  const auto& at = std::get<BinlogPosition>(*checkpoint);
+  bool present = std::ranges::any_of(logs, [&](const auto& row) { return row[0] == at.file; });
+  if (!present)
+    lines.push_back(fmt::format(
+        "source: checkpoint {} is in a binlog the server no longer has: run `sluice reset -c {}`",
+        to_string(at), config.file));
+  else
+    lines.push_back(
+        fmt::format("source: checkpoint {}, lag {} bytes", to_string(at), bytes_behind(conn, at)));
+  return lines;
+}
+
+void reset_source(const PipelineConfig& config) {
+  MySqlConnection conn(config.source.url, "source");
+  uint32_t replica = replica_server_id(config);
+  for (const auto& row : registered_replicas(conn))
+    if (row[0] == std::to_string(replica))
+      throw FatalError(fmt::format(
+          "source: a replica with server_id {} (this pipeline) is attached; stop it first",
+          replica));
+}
+
+}  // namespace sluice::mysql

@@ -1,0 +1,24 @@
+#pragma once
+// Operator commands for a MySQL/MariaDB source: check settings and privileges, report
+// the binlog position and lag, reset.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/pipeline_config.hpp"
+
+namespace sluice::mysql {
+
+// Every problem that would stop or endanger capture, one line each; empty when ready.
+std::vector<std::string> check_source(const PipelineConfig& config);
+
+// Lines describing the server's binlog against the warehouse checkpoint (if any).
+std::vector<std::string> source_status(const PipelineConfig& config,
+                                       const std::optional<Position>& checkpoint);
+
+// A replica leaves no state on a MySQL server (unlike a PostgreSQL slot): only checks that
+// no binlog dump for this pipeline's replica id is attached. Throws FatalError if one is.
+void reset_source(const PipelineConfig& config);
+
+}  // namespace sluice::mysql

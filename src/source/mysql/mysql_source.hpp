@@ -1,0 +1,93 @@
+#pragma once
+// The MySQL/MariaDB source: a consistent snapshot of the captured tables, then the binlog
+// from the snapshot's position, read as a replica and decoded into changes.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "config/pipeline_config.hpp"
+#include "source/mysql/binlog_row_decoder.hpp"
+#include "source/mysql/binlog_stream.hpp"
+#include "source/mysql/mysql_catalog.hpp"
+#include "source/source.hpp"
+
+namespace sluice::mysql {
+
+class MySqlSource : public Source {
+ public:
+  MySqlSource(const PipelineConfig& config, bool until_caught_up);
+
+  Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) override;
+  void copy_current_rows(SnapshotConsumer& consumer) override;
+  std::vector<TableSchemaPtr> tables() const override;
+  ReadStatus read(ChangeBatch& batch, const ReadLimits& limits) override;
+  // The binlog is kept by the server for its retention time whatever a replica has read,
+  // so there is nothing to release.
+  void acknowledge(const Position&) override {}
+
+ private:
+  struct CapturedTable {
+    TableDefinition definition;  // information_schema, refreshed after DDL
+    TableSchemaPtr schema;       // what changes carry now
+    std::string last_ddl;        // for messages
+    // Set when the table's snapshot is later than the stream's start: transactions that
+    // begin before it are in the copy already.
+    std::optional<BinlogPosition> copied_up_to;
+  };
+  // A table id of the current binlog, mapped by TABLE_MAP.
+  struct MappedTable {
+    CapturedTable* table = nullptr;  // null: not captured
+    std::vector<uint8_t> map_body;   // to notice a re-sent, identical map
+    std::unique_ptr<RowsDecoder> decoder;
+    TableSchemaPtr schema;
+  };
+
+  BinlogPosition prepare_resume(const Position& resume);
+  BinlogPosition take_snapshot(SnapshotConsumer& consumer);
+  BinlogPosition take_locked_snapshot(SnapshotConsumer& consumer, size_t connections);
+  BinlogPosition take_per_table_snapshots(SnapshotConsumer& consumer, size_t connections);
+  // Runs `copy` for every captured table on `connections` threads.
+  void for_each_table_in_parallel(size_t connections,
+                                  const std::function<void(size_t worker, CapturedTable&)>& copy);
+  void set_gtids(const std::string& gtid_set);
+  bool in_copy(const CapturedTable& table) const;
+  void open_stream(const BinlogPosition& from);
+  // Each returns true when the batch must go to the sink now.
+  bool on_event(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  bool on_rows(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  bool on_query(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  bool on_commit(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  void on_table_map(const BinlogEvent& event);
+  void on_gtid(const BinlogEvent& event);
+  void on_ddl(const std::string& statement, const std::string& database, ChangeBatch& batch);
+  TableSchemaPtr schema_for_map(CapturedTable& table, const TableMap& map,
+                                std::vector<ColumnInfo>& columns);
+  void publish(CapturedTable& table, TableSchemaPtr schema);
+  bool caught_up() const;
+
+  const PipelineConfig& config_;
+  bool until_caught_up_;
+  MySqlUrl url_;
+  std::map<std::string, CapturedTable> tables_;  // by database.table
+  std::unordered_map<uint64_t, MappedTable> table_ids_;
+  std::unique_ptr<BinlogStream> stream_;
+  BinlogFlavor flavor_ = BinlogFlavor::kMariaDb;
+  BinlogPosition read_position_;    // just past the last event read
+  BinlogPosition commit_position_;  // just past the last transaction boundary
+  BinlogPosition caught_up_target_;
+  BinlogPosition transaction_start_;  // where the current transaction's first event is
+  std::map<uint32_t, std::string> gtid_by_domain_;  // MariaDB domain -> "domain-server-seq"
+  bool in_transaction_ = false;
+  int64_t transaction_time_us_ = 0;
+  uint64_t transaction_xid_ = 0;
+};
+
+// True when binlog position `a` is at or after `b` (file names compare by their number).
+bool at_or_past(const BinlogPosition& a, const BinlogPosition& b);
+
+// The replica id sluice uses: source.server_id, or one derived from the pipeline name.
+uint32_t replica_server_id(const PipelineConfig& config);
+
+}  // namespace sluice::mysql

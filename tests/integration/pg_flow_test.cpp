@@ -1,0 +1,221 @@
+// The reference flow (SCENARIO.md) from a PostgreSQL source: the warehouse table must
+// equal the same join, tokenizing and masking evaluated by the source database itself.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "harness/checksum.hpp"
+#include "harness/pg_server.hpp"
+#include "harness/sluice_process.hpp"
+#include "harness/sql_client.hpp"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* kFlowSql = R"(      SELECT a.ticket_id,
+             t.event_id,
+             e.sport_type,
+             e.start_date,
+             e.location,
+             t.seat_level,
+             t.seat_location,
+             t.ticket_price,
+             a.purchased_by,
+             c.name,
+             sha256(c.email)      AS email_address,
+             mask_digits(c.phone) AS phone_number,
+             a.created_at,
+             a.updated_at
+      FROM ticket_activity a
+      LEFT JOIN ticket t      ON t.ticket_id = a.ticket_id
+      LEFT JOIN sport_event e ON e.event_id = t.event_id
+      LEFT JOIN customer c    ON c.customer_id = a.purchased_by
+)";
+
+// The same query in PostgreSQL's own functions: the oracle.
+const char* kOracleSql =
+    "(SELECT a.ticket_id, t.event_id, e.sport_type, e.start_date, e.location, t.seat_level, "
+    "t.seat_location, t.ticket_price, a.purchased_by, c.name, "
+    "encode(sha256(convert_to(c.email, 'UTF8')), 'hex') AS email_address, "
+    "regexp_replace(c.phone, '[0-9]', '*', 'g') AS phone_number, a.created_at, a.updated_at "
+    "FROM ticket_activity a LEFT JOIN ticket t ON t.ticket_id = a.ticket_id "
+    "LEFT JOIN sport_event e ON e.event_id = t.event_id "
+    "LEFT JOIN customer c ON c.customer_id = a.purchased_by)";
+
+void create_scenario(PgClient& db) {
+  db.exec(
+      "CREATE TABLE sport_event (event_id int PRIMARY KEY, sport_type text, start_date date, "
+      "location text);"
+      "CREATE TABLE ticket (ticket_id int PRIMARY KEY, event_id int, seat_level text, "
+      "seat_location text, ticket_price int);"
+      "CREATE TABLE customer (customer_id int PRIMARY KEY, name text, email text, phone text);"
+      "CREATE TABLE ticket_activity (ticket_id int PRIMARY KEY, purchased_by int, created_at "
+      "timestamp, updated_at timestamp);"
+      "INSERT INTO sport_event SELECT g, (ARRAY['Baseball','Football','Tennis'])[g % 3 + 1], "
+      "date '2021-09-01' + g, 'City ' || g || ', US' FROM generate_series(1, 40) g;"
+      "INSERT INTO ticket SELECT g, g % 45 + 1, CASE WHEN g % 4 = 0 THEN 'Premium' ELSE "
+      "'Standard' END, 'S-' || g, 50 + g % 100 FROM generate_series(1, 3000) g;"
+      "INSERT INTO customer SELECT g, 'Customer ' || g, 'user' || g || '@example.com', "
+      "(ARRAY['+1-296-605-8486','087-237-9316x2670','(555)123-4567','001-786-503-2802x2357'])"
+      "[g % 4 + 1] FROM generate_series(1, 500) g;"
+      "INSERT INTO ticket_activity SELECT g, g % 520 + 1, timestamp '2021-08-15 10:00:00' + g * "
+      "interval '1 minute', timestamp '2021-08-15 10:00:00' + g * interval '1 minute' FROM "
+      "generate_series(1, 1500) g;");
+}
+
+// Purchases, administrators' updates, dimension changes (phones, event locations,
+// tickets moving to another event, new customers) and deleted activities.
+class ScenarioLoad {
+ public:
+  ScenarioLoad(std::string url, uint32_t seed) : url_(std::move(url)), seed_(seed) {}
+  ~ScenarioLoad() { stop(); }
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+  void stop() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t transactions() const { return transactions_; }
+
+ private:
+  void run() {
+    PgClient db(url_);
+    std::mt19937 rng(seed_);
+    auto pick = [&](int n) { return std::to_string(rng() % n + 1); };
+    while (running_) {
+      db.exec("BEGIN");
+      for (int i = 0, n = 1 + static_cast<int>(rng() % 5); i < n; ++i) {
+        switch (rng() % 8) {
+          case 0:
+          case 1:
+            db.exec("INSERT INTO ticket_activity VALUES (" + pick(3100) + ", " + pick(560) +
+                    ", now(), now()) ON CONFLICT (ticket_id) DO UPDATE SET purchased_by = "
+                    "EXCLUDED.purchased_by, updated_at = now()");
+            break;
+          case 2:
+            db.exec(
+                "UPDATE customer SET phone = '(555)' || (random() * 1000)::int || '-4567' "
+                "WHERE customer_id = " +
+                pick(500));
+            break;
+          case 3:
+            db.exec(
+                "UPDATE sport_event SET location = 'Moved ' || (random() * 100)::int WHERE "
+                "event_id = " +
+                pick(45));
+            break;
+          case 4:
+            db.exec("UPDATE ticket SET event_id = " + pick(45) +
+                    " WHERE ticket_id = " + pick(3000));
+            break;
+          case 5:
+            db.exec("DELETE FROM ticket_activity WHERE ticket_id = " + pick(3100));
+            break;
+          case 6:
+            db.exec("INSERT INTO customer VALUES (" + pick(560) + ", 'Late', 'late" + pick(1000) +
+                    "@example.org', '+1-000-000-0000') ON CONFLICT DO NOTHING");
+            break;
+          case 7:
+            db.exec("INSERT INTO sport_event VALUES (" + pick(45) +
+                    ", 'Golf', '2022-01-01', 'New, US') ON CONFLICT DO NOTHING");
+            break;
+        }
+      }
+      db.exec("COMMIT");
+      ++transactions_;
+    }
+  }
+
+  std::string url_;
+  uint32_t seed_;
+  std::atomic<bool> running_{true};
+  std::atomic<uint64_t> transactions_{0};
+  std::thread thread_;
+};
+
+class PgFlow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = &shared_pg_server();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    name_ = std::string("f_") + std::string(info->name()).substr(0, 28);
+    for (char& c : name_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    server_->create_database("src_" + name_);
+    server_->create_database("dst_" + name_);
+    source_ = std::make_unique<PgClient>(server_->url("postgres", "", "src_" + name_));
+    sink_ = std::make_unique<PgClient>(server_->url("postgres", "", "dst_" + name_));
+    create_scenario(*source_);
+  }
+
+  std::string pipeline(const std::string& operations) {
+    return write_pipeline_file(
+        name_,
+        "name: " + name_ +
+            "\nsource:\n  type: postgres\n  url: " + server_->url("postgres", "", "src_" + name_) +
+            "\nsink:\n  type: postgres\n  url: " + server_->url("postgres", "", "dst_" + name_) +
+            "\nbatch: { max_rows: 500, max_delay: 100ms }\nflows:\n"
+            "  sport_event_activity:\n    key: [ticket_id]\n    operations: " +
+            operations + "\n    sql: |\n" + kFlowSql);
+  }
+
+  void run_until_caught_up(const std::string& file) {
+    ProcessResult r =
+        SluiceProcess::run_to_completion({"run", "-c", file, "--until-caught-up"}, 180s);
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  }
+
+  void expect_equals_oracle() {
+    TableChecksum want = table_checksum(*source_, kOracleSql, {"ticket_id"});
+    TableChecksum got = table_checksum(*sink_, "public.sport_event_activity", {"ticket_id"});
+    EXPECT_GT(want.rows, 1000);
+    EXPECT_EQ(got.rows, want.rows);
+    EXPECT_EQ(got.checksum, want.checksum);
+  }
+
+  PgServer* server_ = nullptr;
+  std::string name_;
+  std::unique_ptr<PgClient> source_;
+  std::unique_ptr<PgClient> sink_;
+};
+
+TEST_F(PgFlow, DestinationEqualsTheJoinUnderLoadAndCrashes) {
+  std::string file = pipeline("[insert, update, delete]");
+  run_until_caught_up(file);
+  expect_equals_oracle();
+  ScenarioLoad load(server_->url("postgres", "", "src_" + name_), 11);
+  load.start();
+  std::mt19937 rng(5);
+  for (int round = 0; round < 6; ++round) {
+    SluiceProcess sluice({"run", "-c", file});
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + rng() % 1200));
+    sluice.kill(SIGKILL);
+    sluice.wait(10s);
+  }
+  load.stop();
+  ASSERT_GT(load.transactions(), 20u);
+  run_until_caught_up(file);
+  expect_equals_oracle();
+}
+
+TEST_F(PgFlow, ReferenceOperationsKeepDeletedActivitiesAndMaskPhones) {
+  run_until_caught_up(pipeline("[insert, update]"));
+  source_->exec(
+      "DELETE FROM ticket_activity WHERE ticket_id = 10;"
+      "UPDATE customer SET phone = '+1-296-605-8486' WHERE customer_id = 11;"
+      "INSERT INTO ticket_activity VALUES (2999, 11, now(), now())");
+  run_until_caught_up(pipeline("[insert, update]"));
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM sport_event_activity WHERE ticket_id = 10"), "1");
+  EXPECT_EQ(sink_->scalar("SELECT phone_number FROM sport_event_activity WHERE ticket_id = 2999"),
+            "+*-***-***-****");
+  EXPECT_EQ(sink_->scalar("SELECT email_address FROM sport_event_activity WHERE ticket_id = 2999"),
+            source_->scalar("SELECT encode(sha256('user11@example.com'), 'hex')"));
+}
+
+}  // namespace
+}  // namespace sluice::test
