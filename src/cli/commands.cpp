@@ -33,6 +33,21 @@ Commands::Commands(CLI::App& app) {
   add_config(reset);
   reset->callback([this] { selected_ = [this] { return reset_pipeline(config_path_); }; });
 
+  CLI::App* capture = app.add_subcommand("capture", "source -> Kafka (the transport: section)");
+  add_config(capture);
+  capture->add_flag("--until-caught-up", until_caught_up_,
+                    "exit 0 once everything the source had committed at start is in Kafka");
+  capture->callback(
+      [this] { selected_ = [this] { return capture_pipeline(config_path_, until_caught_up_); }; });
+
+  CLI::App* apply = app.add_subcommand(
+      "apply", "Kafka -> warehouse, sharing partitions with every other apply process");
+  add_config(apply);
+  apply->add_flag("--until-caught-up", until_caught_up_,
+                  "exit 0 once the partitions this process holds are applied to their end");
+  apply->callback(
+      [this] { selected_ = [this] { return apply_pipeline(config_path_, until_caught_up_); }; });
+
   CLI::App* reference =
       app.add_subcommand("config-reference", "print the pipeline file reference (Markdown)");
   reference->callback([this] {

@@ -31,5 +31,7 @@ int run_pipeline(const std::string& config_path, bool until_caught_up);
 int check_pipeline(const std::string& config_path);
 int show_status(const std::string& config_path);
 int reset_pipeline(const std::string& config_path);
+int capture_pipeline(const std::string& config_path, bool until_caught_up);
+int apply_pipeline(const std::string& config_path, bool until_caught_up);
 
 }  // namespace sluice::cli

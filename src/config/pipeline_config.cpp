@@ -167,6 +167,45 @@ const std::vector<KeySpec>& key_specs() {
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.observability = listen_address(n, at);
        }},
+      {"transport.type", false, "", "kafka: `sluice capture` and `sluice apply` meet in Kafka.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         one_of(n, at, {"kafka"});
+         c.transport.enabled = true;
+       }},
+      {"transport.brokers", false, "", "host:port[,host:port...] of the Kafka bootstrap brokers.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.transport.brokers = scalar(n, at);
+         c.transport.enabled = true;
+       }},
+      {"transport.topic_prefix", false, "sluice.<name>",
+       "Topics are <prefix>.<schema>.<table> (or <prefix> alone), plus <prefix>.offsets.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.transport.topic_prefix = scalar(n, at);
+         if (c.transport.topic_prefix.empty()) fail(at, "must not be empty");
+       }},
+      {"transport.topic_per_table", false, "true",
+       "true: one topic per source table; false: every table in the topic <prefix>.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.transport.topic_per_table = one_of(n, at, {"true", "false"}) == "true";
+       }},
+      {"transport.partitions", false, "6",
+       "Partitions of the topics sluice creates: the most apply processes that share work.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.transport.partitions = static_cast<int>(integer(n, at, 1, 10000));
+       }},
+      {"transport.topics", false, "sluice's own topics",
+       "Topics `sluice apply` reads instead, e.g. written by Debezium (^regex allowed).",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.transport.topics = string_list(n, at);
+       }},
+      {"transport.properties", false, "{}",
+       "librdkafka properties passed as-is (SASL, TLS, tuning). Values of keys containing "
+       "password, secret or key are never printed.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         if (!n.IsMap()) fail(at, "expected a mapping of librdkafka property to value");
+         for (const auto& entry : n)
+           c.transport.properties.emplace_back(entry.first.Scalar(), scalar(entry.second, at));
+       }},
       {"flows.*.key", true, "", "Destination primary key columns.",
        [](const YAML::Node& n, const Place& at, PipelineConfig&, FlowConfig* f) {
          f->key = string_list(n, at);
@@ -253,6 +292,12 @@ void check_required(const std::vector<std::string>& seen, std::string_view scope
   }
 }
 
+void check_transport(const PipelineConfig& config) {
+  if (config.transport.enabled && config.transport.brokers.empty())
+    throw ConfigError(
+        fmt::format("{}: transport.brokers: required when a transport is configured", config.file));
+}
+
 }  // namespace
 
 std::string substitute_environment(const std::string& text, const std::string& file) {
@@ -315,6 +360,7 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
   }
   walk(root, "", file, config, nullptr, seen);
   check_required(seen, "", 1, file, "");
+  check_transport(config);
   return config;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/change.hpp"
@@ -39,6 +40,24 @@ struct ObservabilityConfig {
   uint16_t listen_port = 0;  // 0: no endpoint
 };
 
+// Kafka between `sluice capture` and `sluice apply` (docs/kafka.md).
+struct TransportConfig {
+  bool enabled = false;  // a transport: section is present
+  std::string brokers;
+  std::string topic_prefix;  // empty: "sluice.<name>"
+  bool topic_per_table = true;
+  int partitions = 6;  // for topics sluice creates
+  // Explicit topics for apply to read (e.g. written by Debezium); empty: sluice's own.
+  std::vector<std::string> topics;
+  // Passed to librdkafka as-is; values may be secrets: print only through
+  // redact_properties() (transport/kafka/kafka_config.hpp).
+  std::vector<std::pair<std::string, std::string>> properties;
+
+  std::string prefix(const std::string& pipeline_name) const {
+    return topic_prefix.empty() ? "sluice." + pipeline_name : topic_prefix;
+  }
+};
+
 struct FlowConfig {
   std::string name;  // the destination table
   std::vector<std::string> key;
@@ -57,6 +76,7 @@ struct PipelineConfig {
   SinkConfig sink;
   BatchConfig batch;
   ObservabilityConfig observability;
+  TransportConfig transport;
   std::vector<FlowConfig> flows;  // empty: mirror mode
 };
 

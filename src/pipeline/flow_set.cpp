@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "transform/flow_runtime.hpp"
 
 namespace sluice {
@@ -42,6 +44,26 @@ void FlowSet::rebuild_all(ChangeBatch& out) {
     truncate.table = flow->output_schema();
     flow->emit_all(out);
   }
+}
+
+std::vector<std::string> FlowSet::driving_tables() const {
+  std::vector<std::string> out;
+  for (const auto& flow : flows_)
+    if (std::ranges::find(out, flow->tables().front()) == out.end())
+      out.push_back(flow->tables().front());
+  return out;
+}
+
+std::vector<std::string> FlowSet::lookup_tables() const {
+  std::vector<std::string> driving = driving_tables();
+  std::vector<std::string> out;
+  for (const auto& [table, readers] : readers_)
+    if (std::ranges::find(driving, table) == driving.end()) out.push_back(table);
+  return out;
+}
+
+void FlowSet::emit_all(ChangeBatch& out) {
+  for (const auto& flow : flows_) flow->emit_all(out);
 }
 
 void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out) {

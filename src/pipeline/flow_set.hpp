@@ -31,6 +31,15 @@ class FlowSet {
   // Every destination table, emptied and rebuilt from the loaded state.
   void rebuild_all(ChangeBatch& out);
 
+  // The tables flows are driven by (the first table of each FROM), and the tables they
+  // only look rows up in, as "schema.name".
+  std::vector<std::string> driving_tables() const;
+  std::vector<std::string> lookup_tables() const;
+
+  // One upsert per destination row the loaded state produces, without emptying the
+  // destination first (a partial state rewrites only its own rows).
+  void emit_all(ChangeBatch& out);
+
   // Transforms `in` into `out` (the same transaction boundary). Dead letters are stamped
   // with the batch's source position.
   void apply(const ChangeBatch& in, ChangeBatch& out);

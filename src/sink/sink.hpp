@@ -2,9 +2,12 @@
 // The warehouse side: applies batches of changes to destination tables together with the
 // source position, in one transaction, and reads that position back on start.
 
+#include <map>
 #include <optional>
+#include <vector>
 
 #include "core/change.hpp"
+#include "core/kafka_offset.hpp"
 #include "source/source.hpp"
 
 namespace sluice {
@@ -29,6 +32,15 @@ class Sink {
   // Applies the changes. Commits together with batch.commit_position when set; otherwise
   // the warehouse transaction stays open for the rest of the source transaction.
   virtual void apply(const ChangeBatch& batch) = 0;
+
+  // `sluice apply`: the next offset of every partition this pipeline has applied from Kafka.
+  virtual std::map<TopicPartition, KafkaOffset> kafka_offsets() = 0;
+
+  // `sluice apply`: applies the changes and records `progress` in one warehouse
+  // transaction (batch.commit_position is ignored). Throws ConnectionError without
+  // committing when a partition's stored offset is no longer progress.expected: another
+  // apply process took the partition over.
+  virtual void apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) = 0;
 
   // Drops the checkpoint so the next run starts over.
   virtual void reset() = 0;

@@ -217,6 +217,16 @@ void FlowRuntime::apply(const Change& change, ChangeBatch& out) {
   propagate(dependents, change, out);
 }
 
+// The old image of a row sluice never stored: a key-only image may carry fewer cells
+// than the table has, so it is padded with nulls before expressions read it.
+PackedRow FlowRuntime::pack_key_image(const Row& before) const {
+  const size_t columns = plan_.slots[0].table->columns.size();
+  if (before.size() >= columns) return PackedRow::pack(before);
+  Row padded = before;
+  while (padded.size() < columns) padded.append_null();
+  return PackedRow::pack(padded);
+}
+
 void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& out) {
   const int64_t now = change.commit_time_us;
   const bool known = !s.old_row.empty();
@@ -224,7 +234,7 @@ void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& ou
   if (change.op == Op::kDelete) {
     // A row never seen (no state) may still exist downstream: delete it to be sure.
     if (flow_.remove && (was_visible || !known)) {
-      PackedRow key_row = known ? std::move(s.old_row) : PackedRow::pack(change.before);
+      PackedRow key_row = known ? std::move(s.old_row) : pack_key_image(change.before);
       emit_delete(key_row, change, out);
     }
     return;

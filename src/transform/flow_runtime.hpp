@@ -71,6 +71,7 @@ class FlowRuntime {
   void find_lookups(const PackedRow& driving);
   std::vector<std::string> existing_keys(size_t state) const;
 
+  PackedRow pack_key_image(const Row& before) const;
   void apply_driving(const Change& change, Stored& stored, ChangeBatch& out);
   void truncate(size_t state, const Change& change, ChangeBatch& out);
   void propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out);

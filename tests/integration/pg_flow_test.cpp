@@ -9,6 +9,7 @@
 
 #include "harness/checksum.hpp"
 #include "harness/pg_server.hpp"
+#include "harness/reference_flow.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
 
@@ -16,26 +17,6 @@ namespace sluice::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-const char* kFlowSql = R"(      SELECT a.ticket_id,
-             t.event_id,
-             e.sport_type,
-             e.start_date,
-             e.location,
-             t.seat_level,
-             t.seat_location,
-             t.ticket_price,
-             a.purchased_by,
-             c.name,
-             sha256(c.email)      AS email_address,
-             mask_digits(c.phone) AS phone_number,
-             a.created_at,
-             a.updated_at
-      FROM ticket_activity a
-      LEFT JOIN ticket t      ON t.ticket_id = a.ticket_id
-      LEFT JOIN sport_event e ON e.event_id = t.event_id
-      LEFT JOIN customer c    ON c.customer_id = a.purchased_by
-)";
 
 // The same query in PostgreSQL's own functions: the oracle.
 const char* kOracleSql =
@@ -156,12 +137,8 @@ class PgFlow : public ::testing::Test {
   std::string pipeline(const std::string& operations) {
     return write_pipeline_file(
         name_,
-        "name: " + name_ +
-            "\nsource:\n  type: postgres\n  url: " + server_->url("postgres", "", "src_" + name_) +
-            "\nsink:\n  type: postgres\n  url: " + server_->url("postgres", "", "dst_" + name_) +
-            "\nbatch: { max_rows: 500, max_delay: 100ms }\nflows:\n"
-            "  sport_event_activity:\n    key: [ticket_id]\n    operations: " +
-            operations + "\n    sql: |\n" + kFlowSql);
+        reference_flow_pipeline(name_, "postgres", server_->url("postgres", "", "src_" + name_),
+                                server_->url("postgres", "", "dst_" + name_), operations));
   }
 
   void run_until_caught_up(const std::string& file) {

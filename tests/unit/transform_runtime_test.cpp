@@ -266,6 +266,10 @@ TEST_F(TransformRuntime, DeletesFollowTheRemoveFlag) {
   EXPECT_EQ(out.changes[0].op, Op::kDelete);
   EXPECT_EQ(cells_of(out.changes[0].before)[0], "1315");
   EXPECT_EQ(out.changes[0].xid, 42u);
+  // A row sluice never saw is still deleted downstream, from a key-only image.
+  ChangeBatch unknown = apply(deleting, remove(t_.ticket_activity, {"999"}));
+  ASSERT_EQ(unknown.changes.size(), 1u);
+  EXPECT_EQ(cells_of(unknown.changes[0].before)[0], "999");
 }
 
 TEST_F(TransformRuntime, DimensionDeleteAndTruncateLeaveNulls) {

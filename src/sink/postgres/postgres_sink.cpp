@@ -125,6 +125,45 @@ void PostgresSink::truncate(const TableSchema& table) {
 }
 
 void PostgresSink::apply(const ChangeBatch& batch) {
+  stage(batch);
+  if (batch.commit_position) {
+    write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
+    conn_.exec("COMMIT");
+    in_transaction_ = false;
+    for (auto& [schema, staging] : staging_) staging->on_transaction_end();
+  }
+}
+
+const KafkaOffsetTable& PostgresSink::offset_table() {
+  if (!offset_table_) {
+    offset_table_.emplace(
+        quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_kafka_offsets"),
+        config_.name, config_.sink.type == SinkType::kPostgres);
+    offset_table_->create(conn_);
+  }
+  return *offset_table_;
+}
+
+std::map<TopicPartition, KafkaOffset> PostgresSink::kafka_offsets() {
+  return offset_table().read(conn_);
+}
+
+void PostgresSink::apply(const ChangeBatch& batch,
+                         const std::vector<PartitionProgress>& progress) {
+  const KafkaOffsetTable& offsets = offset_table();
+  stage(batch);
+  if (!offsets.write(conn_, progress)) {
+    conn_.exec("ROLLBACK");
+    in_transaction_ = false;
+    throw ConnectionError(
+        "sink: another apply process has taken over a partition of this batch; rolled back");
+  }
+  conn_.exec("COMMIT");
+  in_transaction_ = false;
+  for (auto& [schema, staging] : staging_) staging->on_transaction_end();
+}
+
+void PostgresSink::stage(const ChangeBatch& batch) {
   if (!in_transaction_) {
     conn_.exec("BEGIN");
     in_transaction_ = true;
@@ -143,12 +182,6 @@ void PostgresSink::apply(const ChangeBatch& batch) {
   }
   flush_staged();
   write_dead_letters(batch.dead_letters);
-  if (batch.commit_position) {
-    write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
-    conn_.exec("COMMIT");
-    in_transaction_ = false;
-    for (auto& [schema, staging] : staging_) staging->on_transaction_end();
-  }
 }
 
 void PostgresSink::write_checkpoint(const Position& position, int64_t commit_time_us) {

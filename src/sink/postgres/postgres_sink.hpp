@@ -8,6 +8,7 @@
 
 #include "config/pipeline_config.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "sink/postgres/kafka_offset_table.hpp"
 #include "sink/postgres/sql_dialect.hpp"
 #include "sink/postgres/staging_merge.hpp"
 #include "sink/sink.hpp"
@@ -23,11 +24,15 @@ class PostgresSink : public Sink {
   void load_snapshot(const TableSchema& table, CopyTextReader& rows) override;
   void finish_snapshot(const Position& position) override;
   void apply(const ChangeBatch& batch) override;
+  std::map<TopicPartition, KafkaOffset> kafka_offsets() override;
+  void apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) override;
   void reset() override;
 
  private:
   StagingMerge& staging_for(const TableSchemaPtr& table);
   void flush_staged();
+  void stage(const ChangeBatch& batch);
+  const KafkaOffsetTable& offset_table();
   void truncate(const TableSchema& table);
   void write_checkpoint(const Position& position, int64_t commit_time_us);
   void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
@@ -45,6 +50,8 @@ class PostgresSink : public Sink {
   // By table schema object: a schema change brings a new object and a new staging table.
   std::map<const TableSchema*, std::unique_ptr<StagingMerge>> staging_;
   std::vector<StagingMerge*> staged_;  // tables with changes queued in this segment
+  // Created on first use, so the single-process path never sees the table.
+  std::optional<KafkaOffsetTable> offset_table_;
 };
 
 // CREATE TABLE IF NOT EXISTS for the destination, then ADD COLUMN for any it lacks.

@@ -308,10 +308,12 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
 }
 
 void MySqlSource::on_gtid(const BinlogEvent& event) {
-  in_transaction_ = true;
   transaction_time_us_ = int64_t{event.timestamp} * 1000000;
+  // MySQL's transactions open with a BEGIN query after the GTID event.
   if (event.type != kMariaDbGtidEvent) return;
   const auto& gtid = event.parsed->event.gtid;
+  in_transaction_ = true;
+  standalone_ = (gtid.flags & kStandaloneGtidFlag) != 0;
   gtid_by_domain_[gtid.domain_id] =
       fmt::format("{}-{}-{}", gtid.domain_id, event.server_id, gtid.sequence_nr);
   transaction_xid_ = gtid.sequence_nr;
@@ -334,12 +336,24 @@ bool MySqlSource::on_query(const BinlogEvent& event, ChangeBatch& batch, const R
   if (is_transaction_control(statement)) {
     if (statement.starts_with("BEGIN")) {
       in_transaction_ = true;
+      standalone_ = false;
       transaction_time_us_ = int64_t{event.timestamp} * 1000000;
       batch.commit_position.reset();
       return false;
     }
     if (statement.starts_with("COMMIT") || statement.starts_with("ROLLBACK"))
       return on_commit(event, batch, limits);
+    return false;
+  }
+  if (in_transaction_ && !standalone_) {
+    // A statement-logged change inside a transaction (a session with binlog_format
+    // STATEMENT or MIXED): its rows are not in the binlog.
+    if (!warned_statement_format_)
+      spdlog::warn(
+          "source: skipping a statement-based event, whose rows sluice cannot see "
+          "(set binlog_format=ROW for every session): `{}`",
+          statement.substr(0, 200));
+    warned_statement_format_ = true;
     return false;
   }
   on_ddl(statement, std::string(view(query.database)), batch);

@@ -80,6 +80,8 @@ class MySqlSource : public Source {
   BinlogPosition transaction_start_;  // where the current transaction's first event is
   std::map<uint32_t, std::string> gtid_by_domain_;  // MariaDB domain -> "domain-server-seq"
   bool in_transaction_ = false;
+  bool standalone_ = false;  // the MariaDB GTID said no XID/COMMIT follows (DDL)
+  bool warned_statement_format_ = false;
   int64_t transaction_time_us_ = 0;
   uint64_t transaction_xid_ = 0;
 };

@@ -1,0 +1,149 @@
+#include "pipeline/kafka_apply.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+#include "pipeline/endpoints.hpp"
+#include "pipeline/kafka_session.hpp"
+#include "transport/kafka/topic_layout.hpp"
+
+namespace sluice {
+namespace {
+
+// A batch waits for open source transactions to end, but not forever: past these
+// multiples of the batch limits it commits mid-transaction (still exactly once).
+constexpr size_t kForceRowsFactor = 4;
+constexpr int kForceDelayFactor = 10;
+
+TopicPartition partition_of(const rd_kafka_message_t& m) {
+  return {rd_kafka_topic_name(m.rkt), m.partition};
+}
+
+}  // namespace
+
+KafkaApply::KafkaApply(const PipelineConfig& config, bool until_caught_up)
+    : config_(config), until_caught_up_(until_caught_up) {}
+
+void KafkaApply::run() {
+  if (!config_.flows.empty())
+    throw ConfigError(config_.file +
+                      ": flows: `sluice apply` mirrors tables; run flows with `sluice run`");
+  run_kafka_sessions("apply", [this] { return run_session(); });
+}
+
+std::vector<KafkaOffset> KafkaApply::on_assigned(const std::vector<TopicPartition>& partitions) {
+  std::map<TopicPartition, KafkaOffset> stored = sink_->kafka_offsets();
+  std::vector<KafkaOffset> starts;
+  for (const TopicPartition& tp : partitions) {
+    KafkaOffset offset = stored.contains(tp) ? stored[tp] : KafkaOffset{};
+    stored_[tp] = offset;
+    starts.push_back(offset);
+    spdlog::info("apply: assigned {} [{}] from offset {}", tp.topic, tp.partition,
+                 offset.stored() ? std::to_string(offset.value) : "0 (nothing stored)");
+  }
+  return starts;
+}
+
+void KafkaApply::on_revoked(const std::vector<TopicPartition>& partitions) {
+  commit();
+  for (const TopicPartition& tp : partitions) {
+    stored_.erase(tp);
+    open_.erase(tp);
+    at_end_.erase(tp);
+  }
+  spdlog::info("apply: {} partitions revoked", partitions.size());
+}
+
+void KafkaApply::discard() {
+  batch_.clear();
+  progress_.clear();
+  open_.clear();
+  at_end_.clear();
+  stored_.clear();
+}
+
+bool KafkaApply::run_session() {
+  std::unique_ptr<Sink> sink = make_sink(config_);
+  sink_ = sink.get();
+  kafka::TopicLayout layout(config_);
+  try {
+    kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
+    consumer_ = &consumer;
+    consumer.subscribe(layout.apply_topics());
+    batch_start_ = std::chrono::steady_clock::now();
+    while (!kafka_stop_requested()) {
+      kafka::MessagePtr message = consumer.poll(std::chrono::milliseconds(100));
+      if (message) consume(*message);
+      if (batch_due()) commit();
+      if (until_caught_up_ && caught_up()) break;
+    }
+    commit();
+  } catch (...) {
+    // Not committed: the next session reads it again from the warehouse offsets.
+    discard();
+    consumer_ = nullptr;
+    throw;
+  }
+  consumer_ = nullptr;
+  spdlog::info("apply {}: {} changes applied this run",
+               kafka_stop_requested() ? "stopped" : "caught up", applied_);
+  return true;
+}
+
+void KafkaApply::consume(const rd_kafka_message_t& message) {
+  TopicPartition tp = partition_of(message);
+  if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    at_end_.insert(tp);
+    return;
+  }
+  if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR || !stored_.contains(tp)) return;
+  at_end_.erase(tp);
+  if (progress_.empty()) batch_start_ = std::chrono::steady_clock::now();
+  std::string where = fmt::format("{} [{}]@{}", tp.topic, tp.partition, message.offset);
+  std::string_view key(static_cast<const char*>(message.key), message.key_len);
+  std::string_view value(static_cast<const char*>(message.payload), message.len);
+  Change change;
+  if (decoder_.decode(key, value, where, change)) batch_.changes.push_back(std::move(change));
+  PartitionProgress& p = progress_[tp];
+  p.partition = tp;
+  p.expected = stored_[tp];
+  p.next = KafkaOffset{message.offset + 1};
+  size_t size = 0;
+  if (kafka::find_header(message, kafka::kTxOpenHeader, size) != nullptr)
+    open_.insert(tp);
+  else
+    open_.erase(tp);
+}
+
+bool KafkaApply::batch_due() const {
+  if (progress_.empty()) return false;
+  auto age = std::chrono::steady_clock::now() - batch_start_;
+  size_t rows = batch_.changes.size();
+  if (rows >= config_.batch.max_rows * kForceRowsFactor ||
+      age >= config_.batch.max_delay * kForceDelayFactor)
+    return true;
+  bool full = rows >= config_.batch.max_rows || age >= config_.batch.max_delay;
+  return full && open_.empty();
+}
+
+void KafkaApply::commit() {
+  if (progress_.empty()) return;
+  std::vector<PartitionProgress> progress;
+  for (const auto& [tp, p] : progress_) progress.push_back(p);
+  sink_->apply(batch_, progress);
+  for (const PartitionProgress& p : progress) stored_[p.partition] = p.next;
+  if (consumer_ != nullptr) consumer_->commit_hint(progress);
+  applied_ += batch_.changes.size();
+  batch_.clear();
+  progress_.clear();
+}
+
+bool KafkaApply::caught_up() const {
+  if (stored_.empty() || !progress_.empty()) return false;
+  for (const auto& [tp, offset] : stored_)
+    if (!at_end_.contains(tp)) return false;
+  return true;
+}
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+#pragma once
+// `sluice apply`: Kafka into the warehouse, as one member of a consumer group. Each
+// warehouse transaction stores, with the rows, the next offset of every partition it read
+// (Sink::apply with progress); on assignment each partition starts at its stored offset,
+// so every message is applied exactly once however processes die or partitions move.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "config/pipeline_config.hpp"
+#include "sink/sink.hpp"
+#include "transport/kafka/change_codec.hpp"
+#include "transport/kafka/kafka_consumer.hpp"
+
+namespace sluice {
+
+class KafkaApply : public kafka::RebalanceListener {
+ public:
+  KafkaApply(const PipelineConfig& config, bool until_caught_up);
+  // Returns when caught up (with until_caught_up) or after a stop request.
+  void run();
+
+  std::vector<KafkaOffset> on_assigned(const std::vector<TopicPartition>& partitions) override;
+  void on_revoked(const std::vector<TopicPartition>& partitions) override;
+
+ private:
+  bool run_session();
+  void consume(const rd_kafka_message_t& message);
+  bool batch_due() const;
+  void commit();
+  bool caught_up() const;
+  void discard();
+
+  const PipelineConfig& config_;
+  bool until_caught_up_;
+  Sink* sink_ = nullptr;
+  kafka::KafkaConsumer* consumer_ = nullptr;
+  kafka::ChangeDecoder decoder_;
+  ChangeBatch batch_;
+  std::map<TopicPartition, PartitionProgress> progress_;  // read into batch_
+  std::map<TopicPartition, KafkaOffset> stored_;  // the warehouse's offset, per assigned partition
+  std::set<TopicPartition> open_;                 // in the middle of a source transaction
+  std::set<TopicPartition> at_end_;               // read up to the end of the partition
+  std::chrono::steady_clock::time_point batch_start_;
+  uint64_t applied_ = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,248 @@
+// capture -> Kafka -> apply against librdkafka's mock cluster (three brokers, real TCP on
+// loopback, created in this test process) and real PostgreSQL servers: the warehouse
+// ends equal to the source with several apply processes, one of them killed, and with
+// broker errors injected.
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "harness/checksum.hpp"
+#include "harness/pg_server.hpp"
+#include "harness/sluice_process.hpp"
+#include "harness/sql_client.hpp"
+#include "harness/test_dir.hpp"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The mock cluster lives inside a (never used) producer handle of this process.
+class MockCluster {
+ public:
+  MockCluster() {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char error[256];
+    rd_kafka_conf_set(conf, "log_level", "0", error, sizeof(error));
+    handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+    if (handle_ == nullptr) throw std::runtime_error(error);
+    cluster_ = rd_kafka_mock_cluster_new(handle_, 3);
+    if (cluster_ == nullptr) throw std::runtime_error("rd_kafka_mock_cluster_new failed");
+  }
+  ~MockCluster() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(handle_);
+  }
+  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+  rd_kafka_mock_cluster_t* get() { return cluster_; }
+
+ private:
+  rd_kafka_t* handle_ = nullptr;
+  rd_kafka_mock_cluster_t* cluster_ = nullptr;
+};
+
+// Random inserts, updates (some moving the key) and deletes in multi-statement
+// transactions, until stopped.
+class WriteLoad {
+ public:
+  WriteLoad(std::string url, uint32_t seed) : url_(std::move(url)), seed_(seed) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~WriteLoad() { stop(); }
+  void stop() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t transactions() const { return transactions_; }
+
+ private:
+  void run() {
+    PgClient db(url_);
+    std::mt19937 rng(seed_);
+    int next_id = 1000000 + static_cast<int>(seed_) * 100000;
+    while (running_) {
+      std::string sql = "BEGIN;";
+      for (int i = 0, n = 1 + static_cast<int>(rng() % 10); i < n; ++i) {
+        std::string id = std::to_string(rng() % 3000 + 1);
+        switch (rng() % 6) {
+          case 0:
+          case 1:
+            sql += "INSERT INTO orders VALUES (" + std::to_string(next_id++) + ", " +
+                   std::to_string(rng() % 100) + ", 1.25, E'tab\\there');";
+            break;
+          case 2:
+            sql +=
+                "UPDATE orders SET amount = amount + 1, note = note || 'u' WHERE id = " + id + ";";
+            break;
+          case 3:
+            sql +=
+                "UPDATE orders SET id = " + std::to_string(next_id++) + " WHERE id = " + id + ";";
+            break;
+          case 4:
+            sql += "DELETE FROM orders WHERE id = " + id + ";";
+            break;
+          default:
+            sql += "UPDATE customers SET name = name || '!' WHERE id = " +
+                   std::to_string(rng() % 100) + ";";
+        }
+      }
+      db.exec(sql + "COMMIT");
+      ++transactions_;
+      std::this_thread::sleep_for(2ms);
+    }
+  }
+
+  std::string url_;
+  uint32_t seed_;
+  std::atomic<bool> running_{true};
+  std::atomic<uint64_t> transactions_{0};
+  std::thread thread_;
+};
+
+class Kafka : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = &shared_pg_server();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    name_ = std::string("k_") + std::string(info->name()).substr(0, 28);
+    for (char& c : name_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    server_->create_database("src_" + name_);
+    server_->create_database("dst_" + name_);
+    source_ = std::make_unique<PgClient>(server_->url("postgres", "", "src_" + name_));
+    sink_ = std::make_unique<PgClient>(server_->url("postgres", "", "dst_" + name_));
+    source_->exec(
+        "CREATE TABLE orders (id int PRIMARY KEY, customer int, amount numeric(12,2), note text);"
+        "CREATE TABLE customers (id int PRIMARY KEY, name text);"
+        "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(0, 99) g;"
+        "INSERT INTO orders SELECT g, g % 100, g * 0.5, 'order ' || g "
+        "FROM generate_series(1, 3000) g;");
+    file_ = write_pipeline_file(
+        name_,
+        "name: " + name_ +
+            "\nsource:\n  type: postgres\n  url: " + server_->url("postgres", "", "src_" + name_) +
+            "\nsink:\n  type: postgres\n  url: " + server_->url("postgres", "", "dst_" + name_) +
+            "\n  schema: mirror\nbatch: { max_rows: 500, max_delay: 100ms }\n"
+            "transport:\n  type: kafka\n  brokers: " +
+            cluster_.bootstraps() +
+            "\n  partitions: 4\n  properties:\n    session.timeout.ms: 6000\n"
+            "    heartbeat.interval.ms: 500\n    ssl.key.password: Not-Shown-42\n");
+  }
+
+  std::unique_ptr<SluiceProcess> start(const std::string& command) {
+    return std::make_unique<SluiceProcess>(std::vector<std::string>{command, "-c", file_});
+  }
+
+  bool same(const std::string& table) {
+    TableChecksum want = table_checksum(*source_, "public." + table, {"id"});
+    TableChecksum got = table_checksum(*sink_, "mirror." + table, {"id"});
+    return got.rows == want.rows && got.checksum == want.checksum;
+  }
+
+  // Waits until the warehouse equals the source (apply runs asynchronously).
+  void expect_converges(std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (sink_->scalar("SELECT to_regclass('mirror.orders') IS NOT NULL AND "
+                        "to_regclass('mirror.customers') IS NOT NULL") == "t" &&
+          same("orders") && same("customers"))
+        return;
+      std::this_thread::sleep_for(500ms);
+    }
+    ADD_FAILURE() << "the warehouse did not converge to the source within " << timeout.count()
+                  << " s";
+  }
+
+  MockCluster cluster_;
+  PgServer* server_ = nullptr;
+  std::string name_;
+  std::string file_;
+  std::unique_ptr<PgClient> source_;
+  std::unique_ptr<PgClient> sink_;
+};
+
+TEST_F(Kafka, CaptureThenApplyEqualsSource) {
+  auto capture = start("capture");
+  auto apply = start("apply");
+  {
+    WriteLoad load(server_->url("postgres", "", "src_" + name_), 1);
+    std::this_thread::sleep_for(4s);
+    load.stop();
+    ASSERT_GT(load.transactions(), 20u);
+  }
+  expect_converges(60s);
+  // Every partition's offset is stored with the rows, in the warehouse.
+  EXPECT_EQ(sink_->scalar("SELECT count(DISTINCT topic || ':' || \"partition\") FROM "
+                          "mirror.sluice_kafka_offsets WHERE pipeline = '" +
+                          name_ + "'"),
+            "8");
+  apply->kill(SIGTERM);
+  EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
+  capture->kill(SIGTERM);
+  EXPECT_EQ(capture->wait(30s), 0) << capture->stderr_text();
+  std::string logs = capture->stderr_text() + apply->stderr_text();
+  EXPECT_EQ(logs.find("Not-Shown-42"), std::string::npos);
+  EXPECT_NE(logs.find("ssl.key.password=****"), std::string::npos);
+}
+
+TEST_F(Kafka, ThreeApplyProcessesOneKilledStillConverge) {
+  auto capture = start("capture");
+  std::vector<std::unique_ptr<SluiceProcess>> applies;
+  for (int i = 0; i < 3; ++i) applies.push_back(start("apply"));
+  {
+    WriteLoad load(server_->url("postgres", "", "src_" + name_), 2);
+    std::this_thread::sleep_for(4s);
+    applies[1]->kill(SIGKILL);
+    applies[1]->wait(10s);
+    std::this_thread::sleep_for(3s);
+    load.stop();
+  }
+  expect_converges(90s);
+  for (size_t i : {0u, 2u}) {
+    EXPECT_FALSE(applies[i]->exited()) << applies[i]->stderr_text();
+    applies[i]->kill(SIGTERM);
+    EXPECT_EQ(applies[i]->wait(30s), 0) << applies[i]->stderr_text();
+  }
+  // The survivors took the dead process's partitions over.
+  std::string logs = applies[0]->stderr_text() + applies[2]->stderr_text();
+  EXPECT_NE(logs.find("revoked"), std::string::npos);
+  capture->kill(SIGTERM);
+  EXPECT_EQ(capture->wait(30s), 0) << capture->stderr_text();
+}
+
+TEST_F(Kafka, BrokerErrorsAndOutagesStillConverge) {
+  auto capture = start("capture");
+  auto apply = start("apply");
+  {
+    WriteLoad load(server_->url("postgres", "", "src_" + name_), 3);
+    std::this_thread::sleep_for(2s);
+    // Produce (0) and Fetch (1) requests fail with retriable errors; then a broker dies.
+    rd_kafka_mock_push_request_errors(
+        cluster_.get(), 0, 6, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+        RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+        RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+    rd_kafka_mock_push_request_errors(
+        cluster_.get(), 1, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION);
+    std::this_thread::sleep_for(1s);
+    rd_kafka_mock_broker_set_down(cluster_.get(), 2);
+    std::this_thread::sleep_for(3s);
+    rd_kafka_mock_broker_set_up(cluster_.get(), 2);
+    std::this_thread::sleep_for(1s);
+    load.stop();
+  }
+  expect_converges(90s);
+  apply->kill(SIGTERM);
+  EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
+  capture->kill(SIGTERM);
+  EXPECT_EQ(capture->wait(30s), 0) << capture->stderr_text();
+}
+
+}  // namespace
+}  // namespace sluice::test
