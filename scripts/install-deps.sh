@@ -10,7 +10,7 @@ packages=(
   librdkafka-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format clang-tidy time bc curl procps
+  clang-format clang-tidy time bc curl procps iproute2
 )
 
 missing=()

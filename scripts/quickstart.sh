@@ -10,8 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 state=${SLUICE_QUICKSTART_DIR:-/tmp/sluice-quickstart}
-mysql_port=${SLUICE_QUICKSTART_MYSQL_PORT:-13306}
-pg_port=${SLUICE_QUICKSTART_PG_PORT:-15432}
 pg_bin=/usr/lib/postgresql/15/bin
 sluice=$repo/build/sluice
 
@@ -39,6 +37,16 @@ if [ -d "$state" ]; then
   echo "quickstart is already running in $state: run 'scripts/quickstart.sh stop' first" >&2
   exit 2
 fi
+
+# The first port from $1 upwards that nothing listens on.
+free_port_from() {
+  local port=$1
+  while ss -Htln "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  echo "$port"
+}
+mysql_port=${SLUICE_QUICKSTART_MYSQL_PORT:-$(free_port_from 13306)}
+pg_port=${SLUICE_QUICKSTART_PG_PORT:-$(free_port_from 15432)}
+trap 'echo "quickstart failed; logs are in $state; scripts/quickstart.sh stop cleans up" >&2' ERR
 
 started=$(date +%s)
 say "installing what is missing and building sluice"
@@ -94,17 +102,22 @@ pipeline_started=$(date +%s.%N)
 nohup "$sluice" run -c examples/sport_events/pipeline.yaml >"$state/sluice.log" 2>&1 &
 echo $! >"$state/sluice.pid"
 
+# The trickle sells 5 tickets a second: wait for the first rows, then for ten.
 for _ in $(seq 1 600); do
   rows=$(warehouse -At -c "SELECT count(*) FROM sport_event_activity" 2>/dev/null || echo 0)
   [ "${rows:-0}" -gt 0 ] && break
   sleep 0.1
 done
 first_rows=$(echo "$(date +%s.%N) - $pipeline_started" | bc -l)
+for _ in $(seq 1 50); do
+  [ "$(warehouse -At -c "SELECT count(*) FROM sport_event_activity")" -ge 10 ] && break
+  sleep 0.1
+done
+ticket=$(warehouse -At -c "SELECT min(ticket_id) FROM sport_event_activity")
 say "the warehouse: SELECT * FROM sport_event_activity ORDER BY ticket_id LIMIT 10"
 warehouse -c "SELECT * FROM sport_event_activity ORDER BY ticket_id LIMIT 10"
 printf 'first rows visible %.1f s after the pipeline started\n' "$first_rows"
 
-ticket=$(warehouse -At -c "SELECT ticket_id FROM sport_event_activity ORDER BY ticket_id LIMIT 1")
 before=$(warehouse -At -c "SELECT purchased_by FROM sport_event_activity WHERE ticket_id = $ticket")
 say "an administrator reassigns ticket $ticket (sluice demo upsert)"
 "$sluice" demo upsert --url "$DEMO_URL" --ticket-id "$ticket"

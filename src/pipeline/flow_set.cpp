@@ -1,6 +1,6 @@
 #include "pipeline/flow_set.hpp"
 
-#include <spdlog/spdlog.h>
+#include <chrono>
 
 #include <algorithm>
 
@@ -38,11 +38,15 @@ void FlowSet::load(const std::vector<CollectedTable>& tables) {
 }
 
 void FlowSet::rebuild_all(ChangeBatch& out) {
+  // now() in a flow is the change's commit time; for snapshot rows, the snapshot's.
+  int64_t snapshot_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
   for (const auto& flow : flows_) {
     Change& truncate = out.changes.emplace_back();
     truncate.op = Op::kTruncate;
     truncate.table = flow->output_schema();
-    flow->emit_all(out);
+    flow->emit_all(out, snapshot_time_us);
   }
 }
 

@@ -26,9 +26,10 @@ KafkaApply::KafkaApply(const PipelineConfig& config, bool until_caught_up)
     : config_(config), until_caught_up_(until_caught_up) {}
 
 void KafkaApply::run() {
-  if (!config_.flows.empty())
+  if (!config_.flows.empty() && !config_.transport.topic_per_table)
     throw ConfigError(config_.file +
-                      ": flows: `sluice apply` mirrors tables; run flows with `sluice run`");
+                      ": transport.topic_per_table: flows in `sluice apply` need a topic per "
+                      "table (lookup tables are read apart from the driving ones)");
   run_kafka_sessions("apply", [this] { return run_session(); });
 }
 
@@ -42,6 +43,10 @@ std::vector<KafkaOffset> KafkaApply::on_assigned(const std::vector<TopicPartitio
     spdlog::info("apply: assigned {} [{}] from offset {}", tp.topic, tp.partition,
                  offset.stored() ? std::to_string(offset.value) : "0 (nothing stored)");
   }
+  if (flows_) {
+    started_batch();
+    flows_->rebuild(stored_, batch_);
+  }
   return starts;
 }
 
@@ -52,10 +57,12 @@ void KafkaApply::on_revoked(const std::vector<TopicPartition>& partitions) {
     open_.erase(tp);
     at_end_.erase(tp);
   }
+  if (flows_) flows_->drop();
   spdlog::info("apply: {} partitions revoked", partitions.size());
 }
 
 void KafkaApply::discard() {
+  batch_started_ = false;
   batch_.clear();
   progress_.clear();
   open_.clear();
@@ -68,13 +75,17 @@ bool KafkaApply::run_session() {
   sink_ = sink.get();
   kafka::TopicLayout layout(config_);
   try {
+    if (!config_.flows.empty()) flows_ = std::make_unique<KafkaFlowState>(config_, layout);
     kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
     consumer_ = &consumer;
-    consumer.subscribe(layout.apply_topics());
-    batch_start_ = std::chrono::steady_clock::now();
+    consumer.subscribe(flows_ ? flows_->driving_topics() : layout.apply_topics());
     while (!kafka_stop_requested()) {
       kafka::MessagePtr message = consumer.poll(std::chrono::milliseconds(100));
       if (message) consume(*message);
+      if (flows_) {
+        size_t before = batch_.changes.size();
+        if (flows_->poll_lookups(batch_) > 0 && batch_.changes.size() > before) started_batch();
+      }
       if (batch_due()) commit();
       if (until_caught_up_ && caught_up()) break;
     }
@@ -83,9 +94,11 @@ bool KafkaApply::run_session() {
     // Not committed: the next session reads it again from the warehouse offsets.
     discard();
     consumer_ = nullptr;
+    flows_.reset();
     throw;
   }
   consumer_ = nullptr;
+  flows_.reset();
   spdlog::info("apply {}: {} changes applied this run",
                kafka_stop_requested() ? "stopped" : "caught up", applied_);
   return true;
@@ -99,12 +112,17 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
   }
   if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR || !stored_.contains(tp)) return;
   at_end_.erase(tp);
-  if (progress_.empty()) batch_start_ = std::chrono::steady_clock::now();
+  started_batch();
   std::string where = fmt::format("{} [{}]@{}", tp.topic, tp.partition, message.offset);
   std::string_view key(static_cast<const char*>(message.key), message.key_len);
   std::string_view value(static_cast<const char*>(message.payload), message.len);
   Change change;
-  if (decoder_.decode(key, value, where, change)) batch_.changes.push_back(std::move(change));
+  if (decoder_.decode(key, value, where, change)) {
+    if (flows_)
+      flows_->apply(change, batch_);
+    else
+      batch_.changes.push_back(std::move(change));
+  }
   PartitionProgress& p = progress_[tp];
   p.partition = tp;
   p.expected = stored_[tp];
@@ -116,8 +134,18 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
     open_.erase(tp);
 }
 
+bool KafkaApply::batch_empty() const {
+  return progress_.empty() && batch_.changes.empty() && batch_.dead_letters.empty();
+}
+
+void KafkaApply::started_batch() {
+  if (batch_started_) return;
+  batch_started_ = true;
+  batch_start_ = std::chrono::steady_clock::now();
+}
+
 bool KafkaApply::batch_due() const {
-  if (progress_.empty()) return false;
+  if (!batch_started_) return false;
   auto age = std::chrono::steady_clock::now() - batch_start_;
   size_t rows = batch_.changes.size();
   if (rows >= config_.batch.max_rows * kForceRowsFactor ||
@@ -128,7 +156,8 @@ bool KafkaApply::batch_due() const {
 }
 
 void KafkaApply::commit() {
-  if (progress_.empty()) return;
+  batch_started_ = false;
+  if (batch_empty()) return;
   std::vector<PartitionProgress> progress;
   for (const auto& [tp, p] : progress_) progress.push_back(p);
   sink_->apply(batch_, progress);
@@ -140,7 +169,7 @@ void KafkaApply::commit() {
 }
 
 bool KafkaApply::caught_up() const {
-  if (stored_.empty() || !progress_.empty()) return false;
+  if (stored_.empty() || !batch_empty()) return false;
   for (const auto& [tp, offset] : stored_)
     if (!at_end_.contains(tp)) return false;
   return true;

@@ -3,6 +3,7 @@
 // warehouse transaction stores, with the rows, the next offset of every partition it read
 // (Sink::apply with progress); on assignment each partition starts at its stored offset,
 // so every message is applied exactly once however processes die or partitions move.
+// With flows, each change goes through KafkaFlowState first.
 
 #include <chrono>
 #include <map>
@@ -10,6 +11,7 @@
 #include <set>
 
 #include "config/pipeline_config.hpp"
+#include "pipeline/kafka_flow_state.hpp"
 #include "sink/sink.hpp"
 #include "transport/kafka/change_codec.hpp"
 #include "transport/kafka/kafka_consumer.hpp"
@@ -32,11 +34,14 @@ class KafkaApply : public kafka::RebalanceListener {
   void commit();
   bool caught_up() const;
   void discard();
+  bool batch_empty() const;
+  void started_batch();
 
   const PipelineConfig& config_;
   bool until_caught_up_;
   Sink* sink_ = nullptr;
   kafka::KafkaConsumer* consumer_ = nullptr;
+  std::unique_ptr<KafkaFlowState> flows_;  // null: mirror
   kafka::ChangeDecoder decoder_;
   ChangeBatch batch_;
   std::map<TopicPartition, PartitionProgress> progress_;  // read into batch_
@@ -44,6 +49,7 @@ class KafkaApply : public kafka::RebalanceListener {
   std::set<TopicPartition> open_;                 // in the middle of a source transaction
   std::set<TopicPartition> at_end_;               // read up to the end of the partition
   std::chrono::steady_clock::time_point batch_start_;
+  bool batch_started_ = false;
   uint64_t applied_ = 0;
 };
 

@@ -18,8 +18,8 @@ std::string where_of(const rd_kafka_message_t& m) {
 
 KafkaFlowState::KafkaFlowState(const PipelineConfig& config, const kafka::TopicLayout& layout)
     : config_(config) {
-  schemas_ = kafka::CapturePosition(config.transport, layout.position_topic(), config.name)
-                 .schemas();
+  schemas_ =
+      kafka::CapturePosition(config.transport, layout.position_topic(), config.name).schemas();
   if (schemas_.empty())
     throw ConnectionError(fmt::format("kafka: no table schemas in {} yet (start capture first)",
                                       layout.position_topic()));
@@ -27,8 +27,8 @@ KafkaFlowState::KafkaFlowState(const PipelineConfig& config, const kafka::TopicL
   auto topic_of = [&](const std::string& qualified) {
     for (const TableSchemaPtr& s : schemas_)
       if (s->qualified_name() == qualified) return layout.topic_for(*s);
-    throw ConfigError(fmt::format("{}: flows read {}, which capture does not publish",
-                                  config.file, qualified));
+    throw ConfigError(
+        fmt::format("{}: flows read {}, which capture does not publish", config.file, qualified));
   };
   for (const std::string& t : probe.driving_tables()) driving_topics_.push_back(topic_of(t));
   for (const std::string& t : probe.lookup_tables()) lookup_topics_.push_back(topic_of(t));
@@ -92,9 +92,10 @@ void KafkaFlowState::rebuild(const std::map<TopicPartition, KafkaOffset>& assign
   replay(driving, assigned);
   size_t before = out.changes.size();
   flows_->emit_all(out);
-  spdlog::info("apply: flow state rebuilt for {} partitions ({} lookup partitions); {} rows "
-               "upserted again",
-               assigned.size(), lookup_ends.size(), out.changes.size() - before);
+  spdlog::info(
+      "apply: flow state rebuilt for {} partitions ({} lookup partitions); {} rows "
+      "upserted again",
+      assigned.size(), lookup_ends.size(), out.changes.size() - before);
 }
 
 void KafkaFlowState::apply(const Change& change, ChangeBatch& out) {

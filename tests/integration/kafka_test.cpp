@@ -14,6 +14,7 @@
 
 #include "harness/checksum.hpp"
 #include "harness/pg_server.hpp"
+#include "harness/reference_flow.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_dir.hpp"
@@ -242,6 +243,113 @@ TEST_F(Kafka, BrokerErrorsAndOutagesStillConverge) {
   EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
   capture->kill(SIGTERM);
   EXPECT_EQ(capture->wait(30s), 0) << capture->stderr_text();
+}
+
+// The reference flow's join, evaluated by the source database: the oracle.
+const char* kOracleSql =
+    "(SELECT a.ticket_id, t.event_id, e.sport_type, e.start_date, e.location, t.seat_level, "
+    "t.seat_location, t.ticket_price, a.purchased_by, c.name, "
+    "encode(sha256(convert_to(c.email, 'UTF8')), 'hex') AS email_address, "
+    "regexp_replace(c.phone, '[0-9]', '*', 'g') AS phone_number, a.created_at, a.updated_at "
+    "FROM ticket_activity a LEFT JOIN ticket t ON t.ticket_id = a.ticket_id "
+    "LEFT JOIN sport_event e ON e.event_id = t.event_id "
+    "LEFT JOIN customer c ON c.customer_id = a.purchased_by)";
+
+void create_scenario(PgClient& db) {
+  db.exec(
+      "CREATE TABLE sport_event (event_id int PRIMARY KEY, sport_type text, start_date date, "
+      "location text);"
+      "CREATE TABLE ticket (ticket_id int PRIMARY KEY, event_id int, seat_level text, "
+      "seat_location text, ticket_price int);"
+      "CREATE TABLE customer (customer_id int PRIMARY KEY, name text, email text, phone text);"
+      "CREATE TABLE ticket_activity (ticket_id int PRIMARY KEY, purchased_by int, created_at "
+      "timestamp, updated_at timestamp);"
+      "INSERT INTO sport_event SELECT g, 'Tennis', date '2021-09-01' + g, 'City ' || g "
+      "FROM generate_series(1, 40) g;"
+      "INSERT INTO ticket SELECT g, g % 45 + 1, 'Standard', 'S-' || g, 50 + g % 100 "
+      "FROM generate_series(1, 3000) g;"
+      "INSERT INTO customer SELECT g, 'Customer ' || g, 'user' || g || '@example.com', "
+      "'(555)123-4567' FROM generate_series(1, 500) g;"
+      "INSERT INTO ticket_activity SELECT g, g % 520 + 1, timestamp '2021-08-15 10:00:00' + g * "
+      "interval '1 minute', timestamp '2021-08-15 10:00:00' FROM generate_series(1, 1500) g;");
+}
+
+// Purchases, deleted activities, and changes to every lookup table.
+void scenario_changes(PgClient& db, std::mt19937& rng) {
+  auto pick = [&](int n) { return std::to_string(rng() % n + 1); };
+  std::string sql = "BEGIN;";
+  for (int i = 0; i < 5; ++i) {
+    switch (rng() % 6) {
+      case 0:
+      case 1:
+        sql += "INSERT INTO ticket_activity VALUES (" + pick(3100) + ", " + pick(560) +
+               ", now(), now()) ON CONFLICT (ticket_id) DO UPDATE SET purchased_by = "
+               "EXCLUDED.purchased_by, updated_at = now();";
+        break;
+      case 2:
+        sql +=
+            "UPDATE customer SET phone = '(555)' || (random() * 1000)::int WHERE "
+            "customer_id = " +
+            pick(500) + ";";
+        break;
+      case 3:
+        sql +=
+            "UPDATE sport_event SET location = 'Moved ' || (random() * 100)::int WHERE "
+            "event_id = " +
+            pick(45) + ";";
+        break;
+      case 4:
+        sql +=
+            "UPDATE ticket SET event_id = " + pick(45) + " WHERE ticket_id = " + pick(3000) + ";";
+        break;
+      default:
+        sql += "DELETE FROM ticket_activity WHERE ticket_id = " + pick(3100) + ";";
+    }
+  }
+  db.exec(sql + "COMMIT");
+}
+
+TEST_F(Kafka, FlowsAcrossTwoApplyProcessesEqualTheJoin) {
+  create_scenario(*source_);
+  std::string flows_file = write_pipeline_file(
+      name_ + "_flows",
+      reference_flow_pipeline(name_ + "f", "postgres", server_->url("postgres", "", "src_" + name_),
+                              server_->url("postgres", "", "dst_" + name_),
+                              "[insert, update, delete]") +
+          "transport:\n  type: kafka\n  brokers: " + cluster_.bootstraps() +
+          "\n  partitions: 3\n  properties:\n    session.timeout.ms: 6000\n");
+  // The captured tables: the flow's four, not the fixture's orders and customers.
+  std::string text = read_file(flows_file);
+  text.insert(text.find("sink:"), "  tables: [sport_event, ticket, customer, ticket_activity]\n");
+  flows_file = write_pipeline_file(name_ + "_flows", text);
+  auto run = [&](const char* command) {
+    return std::make_unique<SluiceProcess>(std::vector<std::string>{command, "-c", flows_file});
+  };
+  auto capture = run("capture");
+  auto apply_a = run("apply");
+  auto apply_b = run("apply");
+  std::mt19937 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    scenario_changes(*source_, rng);
+    std::this_thread::sleep_for(20ms);
+  }
+  TableChecksum want = table_checksum(*source_, kOracleSql, {"ticket_id"});
+  EXPECT_GT(want.rows, 1000);
+  auto deadline = std::chrono::steady_clock::now() + 90s;
+  TableChecksum got;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (sink_->scalar("SELECT to_regclass('public.sport_event_activity') IS NOT NULL") == "t") {
+      got = table_checksum(*sink_, "public.sport_event_activity", {"ticket_id"});
+      if (got.rows == want.rows && got.checksum == want.checksum) break;
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_EQ(got.rows, want.rows) << apply_a->stderr_text() << apply_b->stderr_text();
+  EXPECT_EQ(got.checksum, want.checksum);
+  for (auto* p : {apply_a.get(), apply_b.get(), capture.get()}) {
+    p->kill(SIGTERM);
+    EXPECT_EQ(p->wait(30s), 0) << p->stderr_text();
+  }
 }
 
 }  // namespace

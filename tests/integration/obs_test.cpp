@@ -153,6 +153,18 @@ TEST_F(Observability, HealthzIs503WhileTheWarehouseIsUnreachable) {
   std::string dst = "dst_" + name_;
   PgClient admin(server_->url("postgres", "", "postgres"));
   admin.exec("ALTER DATABASE " + dst + " ALLOW_CONNECTIONS false");
+  // Re-opened even when an assertion below fails, so the pipeline can drain and exit.
+  struct Reopen {
+    PgClient& admin;
+    std::string dst;
+    ~Reopen() {
+      try {
+        admin.exec("ALTER DATABASE " + dst + " ALLOW_CONNECTIONS true");
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    }
+  } reopen{admin, dst};
   admin.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + dst +
              "'");
   source_->exec("INSERT INTO orders VALUES (5000, 'while down')");

@@ -148,8 +148,7 @@ std::map<TopicPartition, KafkaOffset> PostgresSink::kafka_offsets() {
   return offset_table().read(conn_);
 }
 
-void PostgresSink::apply(const ChangeBatch& batch,
-                         const std::vector<PartitionProgress>& progress) {
+void PostgresSink::apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) {
   const KafkaOffsetTable& offsets = offset_table();
   stage(batch);
   if (!offsets.write(conn_, progress)) {

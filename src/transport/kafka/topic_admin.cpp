@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <thread>
 
@@ -25,11 +26,22 @@ struct MetadataDeleter {
   void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
 };
 
+// Three copies where the cluster has three brokers (with acks=all and the usual
+// min.insync.replicas=2 a broker may fail without losing a message); fewer on smaller
+// clusters, which could not place more.
+int replication_factor(rd_kafka_t* rk) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, nullptr, &raw, kAdminTimeoutMs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw ConnectionError(fmt::format("kafka: cluster metadata: {}", rd_kafka_err2str(err)));
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  return std::clamp(metadata->broker_cnt, 1, 3);
+}
+
 void create_topic(rd_kafka_t* rk, const std::string& topic, int partitions, TopicKind kind) {
   char error[512];
-  // -1: the cluster's default.replication.factor.
-  std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> spec(
-      rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, error, sizeof(error)));
+  std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> spec(rd_kafka_NewTopic_new(
+      topic.c_str(), partitions, replication_factor(rk), error, sizeof(error)));
   if (!spec) throw ConfigError(fmt::format("kafka: topic {}: {}", topic, error));
   if (kind == TopicKind::kCompacted)
     rd_kafka_NewTopic_set_config(spec.get(), "cleanup.policy", "compact");
