@@ -146,17 +146,16 @@ class Kafka : public ::testing::Test {
   }
 
   // Waits until the warehouse equals the source (apply runs asynchronously).
-  void expect_converges(std::chrono::seconds timeout) {
+  bool converges(std::chrono::seconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (sink_->scalar("SELECT to_regclass('mirror.orders') IS NOT NULL AND "
                         "to_regclass('mirror.customers') IS NOT NULL") == "t" &&
           same("orders") && same("customers"))
-        return;
+        return true;
       std::this_thread::sleep_for(500ms);
     }
-    ADD_FAILURE() << "the warehouse did not converge to the source within " << timeout.count()
-                  << " s";
+    return false;
   }
 
   MockCluster cluster_;
@@ -176,7 +175,7 @@ TEST_F(Kafka, CaptureThenApplyEqualsSource) {
     load.stop();
     ASSERT_GT(load.transactions(), 20u);
   }
-  expect_converges(60s);
+  ASSERT_TRUE(converges(60s)) << capture->stderr_text() << apply->stderr_text();
   // Every partition's offset is stored with the rows, in the warehouse.
   EXPECT_EQ(sink_->scalar("SELECT count(DISTINCT topic || ':' || \"partition\") FROM "
                           "mirror.sluice_kafka_offsets WHERE pipeline = '" +
@@ -203,7 +202,8 @@ TEST_F(Kafka, ThreeApplyProcessesOneKilledStillConverge) {
     std::this_thread::sleep_for(3s);
     load.stop();
   }
-  expect_converges(90s);
+  ASSERT_TRUE(converges(90s)) << capture->stderr_text() << applies[0]->stderr_text()
+                              << applies[2]->stderr_text();
   for (size_t i : {0u, 2u}) {
     EXPECT_FALSE(applies[i]->exited()) << applies[i]->stderr_text();
     applies[i]->kill(SIGTERM);
@@ -238,7 +238,7 @@ TEST_F(Kafka, BrokerErrorsAndOutagesStillConverge) {
     std::this_thread::sleep_for(1s);
     load.stop();
   }
-  expect_converges(90s);
+  ASSERT_TRUE(converges(90s)) << capture->stderr_text() << apply->stderr_text();
   apply->kill(SIGTERM);
   EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
   capture->kill(SIGTERM);
