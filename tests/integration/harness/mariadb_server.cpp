@@ -1,9 +1,7 @@
 #include "harness/mariadb_server.hpp"
 
-#include <fcntl.h>
 #include <mysql.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,8 +10,6 @@
 #include <thread>
 
 #include "harness/test_dir.hpp"
-
-extern "C" char** environ;
 
 namespace sluice::test {
 namespace {
@@ -43,21 +39,6 @@ ParsedUrl parse(const std::string& url) {
   out.host = hostport.substr(0, port_colon);
   if (port_colon != std::string::npos) out.port = std::stoul(hostport.substr(port_colon + 1));
   return out;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv;
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
-  return pid;
 }
 
 }  // namespace
@@ -107,7 +88,12 @@ std::vector<std::string> MariaDbServer::server_args() const {
 }
 
 void MariaDbServer::start() {
-  pid_ = spawn(server_args(), dir_ / "stdout.log");
+  pid_ = start_command(server_args(), dir_ / "stdout.log");
+  // Checking the datadir leaves a reused pid alone.
+  std::string pid = std::to_string(pid_);
+  stop_when_this_process_dies(
+      "grep -qF '" + data_.string() + "' /proc/" + pid + "/cmdline 2>/dev/null && kill -9 " + pid,
+      dir_ / "watchdog.log");
   wait_until_ready();
 }
 

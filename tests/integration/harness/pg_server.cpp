@@ -24,6 +24,10 @@ PgServer::PgServer(PgServerOptions options) : dir_(make_subdir("pg")), data_(dir
   run_or_throw(as_user(kServerUser, {kBin + "pg_ctl", "-D", data_.string(), "-l",
                                      (dir_ / "server.log").string(), "-w", "-t", "60", "start"}),
                log);
+  std::string as_server_user = running_as_root() ? "runuser -u " + kServerUser + " -- " : "";
+  stop_when_this_process_dies(
+      as_server_user + kBin + "pg_ctl -D '" + data_.string() + "' -m immediate stop",
+      dir_ / "watchdog.log");
   PgClient(url("postgres", "", "postgres"))
       .exec("CREATE ROLE " + password_user_ + " LOGIN SUPERUSER REPLICATION PASSWORD '" +
             password_ + "'");

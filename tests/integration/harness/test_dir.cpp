@@ -57,7 +57,7 @@ std::filesystem::path make_subdir(const std::string& prefix) {
   return dir;
 }
 
-int run_command(const std::vector<std::string>& args, const std::filesystem::path& log) {
+pid_t start_command(const std::vector<std::string>& args, const std::filesystem::path& log) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -69,9 +69,22 @@ int run_command(const std::vector<std::string>& args, const std::filesystem::pat
   int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
+  return pid;
+}
+
+int run_command(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  pid_t pid = start_command(args, log);
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void stop_when_this_process_dies(const std::string& stop_command,
+                                 const std::filesystem::path& log) {
+  start_command({"/bin/sh", "-c",
+                 "while kill -0 " + std::to_string(getpid()) + " 2>/dev/null; do sleep 1; done; " +
+                     stop_command},
+                log);
 }
 
 void run_or_throw(const std::vector<std::string>& args, const std::filesystem::path& log) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -12,6 +14,13 @@ const std::filesystem::path& test_dir();
 
 // A fresh subfolder of test_dir() named after `prefix`.
 std::filesystem::path make_subdir(const std::string& prefix);
+
+// Starts a command in the background; its output goes to `log`.
+pid_t start_command(const std::vector<std::string>& args, const std::filesystem::path& log);
+
+// A test process killed by a timeout runs no destructors: servers it started would
+// outlive it. This runs `stop_command` (a shell command) once this process is gone.
+void stop_when_this_process_dies(const std::string& stop_command, const std::filesystem::path& log);
 
 // Runs a command to completion and returns its exit code; its output goes to `log`.
 int run_command(const std::vector<std::string>& args, const std::filesystem::path& log);
