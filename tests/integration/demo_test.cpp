@@ -7,6 +7,7 @@
 #include <regex>
 #include <thread>
 
+#include "harness/mariadb_server.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
@@ -147,6 +148,45 @@ TEST_F(Demo, RejectsAnUnknownUrlScheme) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.stderr_text.find("expected postgresql://... or mysql://..."), std::string::npos);
   EXPECT_EQ(r.stderr_text.find("tiger"), std::string::npos) << r.stderr_text;
+}
+
+// The same generators against MariaDB: the same rows for the same seed as in PostgreSQL,
+// and the MySQL dialect's purchases and upsert.
+TEST_F(Demo, MariaDbGetsTheSameDataAndSupportsIngestAndUpsert) {
+  MariaDbServer& maria = shared_mariadb_server();
+  maria.create_database("demo_maria");
+  std::string maria_url = maria.root_url("demo_maria");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "demo");
+    args.insert(args.begin() + 2, {"--url", maria_url});
+    return SluiceProcess::run_to_completion(args, 120s);
+  };
+  ASSERT_EQ(demo({"init", "--customers", "300", "--tickets", "500"}).exit_code, 0);
+  ProcessResult r = run({"init", "--customers", "300", "--tickets", "500"});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  MySqlClient my(maria_url);
+  const std::string customers =
+      "SELECT count(*), sum(customer_id), max(name), max(email), max(phone), min(phone) FROM "
+      "customer";
+  SqlRow pg_row = db_->query(customers)[0];
+  EXPECT_EQ(my.query(customers)[0], MySqlRow(pg_row.begin(), pg_row.end()));
+  const std::string tickets =
+      "SELECT count(*), sum(ticket_price), max(seat_location), sum(event_id) FROM ticket";
+  pg_row = db_->query(tickets)[0];
+  EXPECT_EQ(my.query(tickets)[0], MySqlRow(pg_row.begin(), pg_row.end()));
+
+  r = run({"ingest", "--rate", "2000"});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(my.scalar("SELECT count(*) FROM ticket_activity"), "500");
+  EXPECT_EQ(my.scalar("SELECT count(*) FROM ticket_activity WHERE created_at IS NULL"), "0");
+
+  std::string buyer = my.scalar("SELECT purchased_by FROM ticket_activity WHERE ticket_id = 7");
+  r = run({"upsert", "--ticket-id", "7"});
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_NE(my.scalar("SELECT purchased_by FROM ticket_activity WHERE ticket_id = 7"), buyer);
+  EXPECT_NE(r.stdout_text.find("ticket 7: purchased_by " + buyer + " -> "), std::string::npos)
+      << r.stdout_text;
+  EXPECT_EQ(run({"upsert", "--ticket-id", "100000"}).exit_code, 2);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -192,6 +193,51 @@ TEST_F(PgFlow, ReferenceOperationsKeepDeletedActivitiesAndMaskPhones) {
             "+*-***-***-****");
   EXPECT_EQ(sink_->scalar("SELECT email_address FROM sport_event_activity WHERE ticket_id = 2999"),
             source_->scalar("SELECT encode(sha256('user11@example.com'), 'hex')"));
+}
+
+// A row whose expression fails goes to sluice_dead_letter with its values masked and the
+// pipeline goes on; an HMAC key from the environment tokenizes without being printed.
+TEST_F(PgFlow, DeadLettersAndKeyedTokensKeepSecretsOut) {
+  const std::string key = "Very-Secret-Hmac-Key-42";
+  source_->exec(
+      "CREATE TABLE raw_payment (id int PRIMARY KEY, amount text, email text);"
+      "INSERT INTO raw_payment VALUES (1, '12', 'a@example.com'), "
+      "(2, 'oops', 'b@example.com'), (3, '7', NULL)");
+  std::string file = write_pipeline_file(
+      name_, "name: " + name_ + "\nsource:\n  type: postgres\n  url: " +
+                 server_->url("postgres", "", "src_" + name_) +
+                 "\n  tables: [raw_payment]\nsink:\n  type: postgres\n  url: " +
+                 server_->url("postgres", "", "dst_" + name_) +
+                 "\nflows:\n  payment:\n    key: [id]\n    on_error: dead_letter\n    sql: |\n"
+                 "      SELECT p.id, CAST(p.amount AS int) AS amount,\n"
+                 "             hmac_sha256(p.email, 'PAYMENT_TOKEN_KEY') AS email_token\n"
+                 "      FROM raw_payment p\n");
+  std::map<std::string, std::string> env = {{"PAYMENT_TOKEN_KEY", key}};
+  ProcessResult first = SluiceProcess::run_to_completion(
+      {"--log-level", "debug", "run", "-c", file, "--until-caught-up"}, 120s, env);
+  ASSERT_EQ(first.exit_code, 0) << first.stderr_text;
+  source_->exec("INSERT INTO raw_payment VALUES (4, 'x9', 'c@example.com'), (5, '5', 'd@x.org')");
+  ProcessResult second = SluiceProcess::run_to_completion(
+      {"--log-level", "debug", "run", "-c", file, "--until-caught-up"}, 120s, env);
+  ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
+
+  EXPECT_EQ(sink_->scalar("SELECT string_agg(id || ':' || amount, ',' ORDER BY id) FROM payment"),
+            "1:12,3:7,5:5");
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM sluice_dead_letter WHERE flow = 'payment'"), "2");
+  std::string dead = sink_->scalar(
+      "SELECT string_agg(error || ' | ' || coalesce(source_position, '') || ' | ' || row_data, "
+      "E'\\n') FROM sluice_dead_letter");
+  EXPECT_EQ(dead.find("oops"), std::string::npos) << dead;
+  EXPECT_EQ(dead.find("b@example.com"), std::string::npos) << dead;
+  EXPECT_NE(dead.find("pg:"), std::string::npos) << dead;
+  sink_->exec("CREATE EXTENSION IF NOT EXISTS pgcrypto");
+  EXPECT_EQ(sink_->scalar("SELECT email_token FROM payment WHERE id = 1"),
+            sink_->scalar("SELECT encode(hmac('a@example.com', '" + key + "', 'sha256'), 'hex')"));
+  EXPECT_EQ(sink_->scalar("SELECT email_token IS NULL FROM payment WHERE id = 3"), "t");
+  for (const ProcessResult* run : {&first, &second}) {
+    EXPECT_EQ(run->stderr_text.find(key), std::string::npos);
+    EXPECT_EQ(run->stdout_text.find(key), std::string::npos);
+  }
 }
 
 }  // namespace
