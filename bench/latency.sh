@@ -6,9 +6,8 @@
 #
 #   bench/latency.sh [SECONDS_PER_RATE] [RATES...]      (defaults: 60 s, rates 1000 10000)
 #
-# The pipeline is the reference pipeline file (examples/sport_events/pipeline.yaml) with a
-# PostgreSQL source and without its flow: flows are not wired into the runner yet, so this
-# measures a mirror of the four tables.
+# The pipeline is the reference pipeline file (examples/sport_events/pipeline.yaml), flow
+# included (join, sha256, digit mask), with a PostgreSQL source.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 trap 'kill "${sluice_pid:-}" 2>/dev/null || true; stop_all' EXIT
@@ -31,11 +30,13 @@ echo "== demo init: $((total_rows + 1000)) tickets"
 
 # applied_at: when the row was written in the warehouse (the sink's MERGE leaves extra
 # columns to their default), for a per-row cross-check of the histogram.
-psql_at -p "$dst_port" -c "CREATE TABLE ticket_activity (ticket_id int PRIMARY KEY,
-  purchased_by int, created_at timestamp, updated_at timestamp,
+psql_at -p "$dst_port" -c "CREATE TABLE sport_event_activity (ticket_id int PRIMARY KEY,
+  event_id int, sport_type text, start_date date, location text, seat_level text,
+  seat_location text, ticket_price int, purchased_by int, name text, email_address char(64),
+  phone_number text, created_at timestamp, updated_at timestamp,
   applied_at timestamp DEFAULT clock_timestamp()::timestamp)"
 
-sed -e '/^flows:/,$d' -e 's/type: mysql/type: postgres/' \
+sed -e 's/type: mysql/type: postgres/' \
   "$(dirname "$0")/../examples/sport_events/pipeline.yaml" >"$BENCH_DIR/pipeline.yaml"
 echo "observability: { listen: \"127.0.0.1:$metrics_port\" }" >>"$BENCH_DIR/pipeline.yaml"
 SOURCE_URL=$src_url WAREHOUSE_URL=$dst_url "$SLUICE" run -c "$BENCH_DIR/pipeline.yaml" \
@@ -43,7 +44,7 @@ SOURCE_URL=$src_url WAREHOUSE_URL=$dst_url "$SLUICE" run -c "$BENCH_DIR/pipeline
 sluice_pid=$!
 
 metric() { curl -sf "http://127.0.0.1:$metrics_port/metrics" || true; }
-rows_out() { metric | awk '$1 == "sluice_rows_out_total{table=\"ticket_activity\"}" { print $2 }'; }
+rows_out() { metric | awk '$1 == "sluice_rows_out_total{table=\"sport_event_activity\"}" { print $2 }'; }
 until curl -sf "http://127.0.0.1:$metrics_port/status" | grep -q '"state":"streaming"'; do
   kill -0 "$sluice_pid" || { cat "$BENCH_DIR/sluice.log"; exit 1; }
   sleep 0.2
@@ -92,7 +93,7 @@ for rate in "${RATES[@]}"; do
   metric >"$BENCH_DIR/after.txt"
   histogram=$(quantiles "$BENCH_DIR/before.txt" "$BENCH_DIR/after.txt")
   per_row=$(psql_at -p "$dst_port" -F ' ' -c "
-    WITH l AS (SELECT extract(epoch FROM applied_at - created_at) AS s FROM ticket_activity
+    WITH l AS (SELECT extract(epoch FROM applied_at - created_at) AS s FROM sport_event_activity
                ORDER BY created_at OFFSET $start_sold)
     SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::numeric, 3),
            round(percentile_cont(0.99) WITHIN GROUP (ORDER BY s)::numeric, 3),
@@ -102,5 +103,5 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); PostgreSQL $(psql_at -p "$src_port" -c 'SHOW server_version')"
-echo "pipeline: reference pipeline file as a PostgreSQL mirror (no flows), batch max_delay 200ms"
+echo "pipeline: reference pipeline file (flow included) from PostgreSQL, batch max_delay 200ms"
 for line in "${results[@]}"; do echo "$line"; done
