@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "harness/background_load.hpp"
 #include "harness/checksum.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/reference_flow.hpp"
@@ -52,82 +53,63 @@ void create_scenario(PgClient& db) {
 
 // Purchases, administrators' updates, dimension changes (phones, event locations,
 // tickets moving to another event, new customers) and deleted activities.
-class ScenarioLoad {
+class ScenarioLoad : public BackgroundLoad {
  public:
-  ScenarioLoad(std::string url, uint32_t seed) : url_(std::move(url)), seed_(seed) {}
-  ~ScenarioLoad() { stop(); }
-  void start() {
-    thread_ = std::thread([this] { run(); });
-  }
-  void stop() {
-    running_ = false;
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t transactions() const { return transactions_; }
+  ScenarioLoad(const std::string& url, uint32_t seed) : db_(url), rng_(seed) {}
+  ~ScenarioLoad() override { stop(); }
 
  private:
-  void run() {
-    PgClient db(url_);
-    std::mt19937 rng(seed_);
-    auto pick = [&](int n) { return std::to_string(rng() % n + 1); };
-    while (running_) {
-      db.exec("BEGIN");
-      for (int i = 0, n = 1 + static_cast<int>(rng() % 5); i < n; ++i) {
-        switch (rng() % 8) {
-          case 0:
-          case 1:
-            db.exec("INSERT INTO ticket_activity VALUES (" + pick(3100) + ", " + pick(560) +
-                    ", now(), now()) ON CONFLICT (ticket_id) DO UPDATE SET purchased_by = "
-                    "EXCLUDED.purchased_by, updated_at = now()");
-            break;
-          case 2:
-            db.exec(
-                "UPDATE customer SET phone = '(555)' || (random() * 1000)::int || '-4567' "
-                "WHERE customer_id = " +
-                pick(500));
-            break;
-          case 3:
-            db.exec(
-                "UPDATE sport_event SET location = 'Moved ' || (random() * 100)::int WHERE "
-                "event_id = " +
-                pick(45));
-            break;
-          case 4:
-            db.exec("UPDATE ticket SET event_id = " + pick(45) +
-                    " WHERE ticket_id = " + pick(3000));
-            break;
-          case 5:
-            db.exec("DELETE FROM ticket_activity WHERE ticket_id = " + pick(3100));
-            break;
-          case 6:
-            db.exec("INSERT INTO customer VALUES (" + pick(560) + ", 'Late', 'late" + pick(1000) +
-                    "@example.org', '+1-000-000-0000') ON CONFLICT DO NOTHING");
-            break;
-          case 7:
-            db.exec("INSERT INTO sport_event VALUES (" + pick(45) +
-                    ", 'Golf', '2022-01-01', 'New, US') ON CONFLICT DO NOTHING");
-            break;
-        }
+  void run_transaction() override {
+    auto pick = [this](int n) { return std::to_string(rng_() % n + 1); };
+    db_.exec("BEGIN");
+    for (int i = 0, n = 1 + static_cast<int>(rng_() % 5); i < n; ++i) {
+      switch (rng_() % 8) {
+        case 0:
+        case 1:
+          db_.exec("INSERT INTO ticket_activity VALUES (" + pick(3100) + ", " + pick(560) +
+                   ", now(), now()) ON CONFLICT (ticket_id) DO UPDATE SET purchased_by = "
+                   "EXCLUDED.purchased_by, updated_at = now()");
+          break;
+        case 2:
+          db_.exec(
+              "UPDATE customer SET phone = '(555)' || (random() * 1000)::int || '-4567' "
+              "WHERE customer_id = " +
+              pick(500));
+          break;
+        case 3:
+          db_.exec(
+              "UPDATE sport_event SET location = 'Moved ' || (random() * 100)::int WHERE "
+              "event_id = " +
+              pick(45));
+          break;
+        case 4:
+          db_.exec("UPDATE ticket SET event_id = " + pick(45) + " WHERE ticket_id = " + pick(3000));
+          break;
+        case 5:
+          db_.exec("DELETE FROM ticket_activity WHERE ticket_id = " + pick(3100));
+          break;
+        case 6:
+          db_.exec("INSERT INTO customer VALUES (" + pick(560) + ", 'Late', 'late" + pick(1000) +
+                   "@example.org', '+1-000-000-0000') ON CONFLICT DO NOTHING");
+          break;
+        case 7:
+          db_.exec("INSERT INTO sport_event VALUES (" + pick(45) +
+                   ", 'Golf', '2022-01-01', 'New, US') ON CONFLICT DO NOTHING");
+          break;
       }
-      db.exec("COMMIT");
-      ++transactions_;
     }
+    db_.exec("COMMIT");
   }
 
-  std::string url_;
-  uint32_t seed_;
-  std::atomic<bool> running_{true};
-  std::atomic<uint64_t> transactions_{0};
-  std::thread thread_;
+  PgClient db_;
+  std::mt19937 rng_;
 };
 
 class PgFlow : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = &shared_pg_server();
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    name_ = std::string("f_") + std::string(info->name()).substr(0, 28);
-    for (char& c : name_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name_ = pipeline_name_for_test("f_");
     server_->create_database("src_" + name_);
     server_->create_database("dst_" + name_);
     source_ = std::make_unique<PgClient>(server_->url("postgres", "", "src_" + name_));

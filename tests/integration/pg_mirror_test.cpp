@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "harness/background_load.hpp"
 #include "harness/checksum.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
@@ -23,10 +24,7 @@ class PgMirror : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = &shared_pg_server();
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    // Pipeline names are at most 40 characters.
-    name_ = std::string("m_") + std::string(info->name()).substr(0, 28);
-    for (char& c : name_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name_ = pipeline_name_for_test("m_");
     server_->create_database("src_" + name_);
     server_->create_database("dst_" + name_);
     source_ = std::make_unique<PgClient>(source_url());
@@ -64,61 +62,45 @@ class PgMirror : public ::testing::Test {
 
 // Random inserts, updates (some moving the key) and deletes in transactions of 1 to 20
 // statements, until stopped.
-class WriteLoad {
+class WriteLoad : public BackgroundLoad {
  public:
-  WriteLoad(std::string url, uint32_t seed) : url_(std::move(url)), seed_(seed) {}
-  ~WriteLoad() { stop(); }
-
-  void start() {
-    thread_ = std::thread([this] { run(); });
-  }
-  void stop() {
-    running_ = false;
-    if (thread_.joinable()) thread_.join();
-  }
-  uint64_t transactions() const { return transactions_; }
+  WriteLoad(const std::string& url, uint32_t seed)
+      : db_(url), rng_(seed), next_id_(1000000 + static_cast<int>(seed) * 100000) {}
+  ~WriteLoad() override { stop(); }
 
  private:
-  void run() {
-    PgClient db(url_);
-    std::mt19937 rng(seed_);
-    int next_id = 1000000 + static_cast<int>(seed_) * 100000;
-    while (running_) {
-      db.exec("BEGIN");
-      int statements = 1 + static_cast<int>(rng() % 20);
-      for (int i = 0; i < statements; ++i) {
-        int id = static_cast<int>(rng() % 2000) + 1;
-        switch (rng() % 6) {
-          case 0:
-          case 1:
-            db.exec("INSERT INTO orders (id, customer, amount, note) VALUES (" +
-                    std::to_string(next_id++) + ", " + std::to_string(rng() % 100) +
-                    ", 12.34, E'new\\tline\\n')");
-            break;
-          case 2:
-          case 3:
-            db.exec("UPDATE orders SET amount = amount + 1, note = note || 'u' WHERE id = " +
-                    std::to_string(id));
-            break;
-          case 4:
-            db.exec("DELETE FROM orders WHERE id = " + std::to_string(id));
-            break;
-          case 5:
-            db.exec("UPDATE customers SET name = name || '!' WHERE id = " +
-                    std::to_string(rng() % 100));
-            break;
-        }
+  void run_transaction() override {
+    db_.exec("BEGIN");
+    int statements = 1 + static_cast<int>(rng_() % 20);
+    for (int i = 0; i < statements; ++i) {
+      int id = static_cast<int>(rng_() % 2000) + 1;
+      switch (rng_() % 6) {
+        case 0:
+        case 1:
+          db_.exec("INSERT INTO orders (id, customer, amount, note) VALUES (" +
+                   std::to_string(next_id_++) + ", " + std::to_string(rng_() % 100) +
+                   ", 12.34, E'new\\tline\\n')");
+          break;
+        case 2:
+        case 3:
+          db_.exec("UPDATE orders SET amount = amount + 1, note = note || 'u' WHERE id = " +
+                   std::to_string(id));
+          break;
+        case 4:
+          db_.exec("DELETE FROM orders WHERE id = " + std::to_string(id));
+          break;
+        case 5:
+          db_.exec("UPDATE customers SET name = name || '!' WHERE id = " +
+                   std::to_string(rng_() % 100));
+          break;
       }
-      db.exec("COMMIT");
-      ++transactions_;
     }
+    db_.exec("COMMIT");
   }
 
-  std::string url_;
-  uint32_t seed_;
-  std::atomic<bool> running_{true};
-  std::atomic<uint64_t> transactions_{0};
-  std::thread thread_;
+  PgClient db_;
+  std::mt19937 rng_;
+  int next_id_;
 };
 
 void create_load_tables(PgClient& db, int orders) {

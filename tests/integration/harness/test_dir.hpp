@@ -38,6 +38,10 @@ int free_port();
 
 std::string read_file(const std::filesystem::path& path);
 
+// A pipeline (and database) name for the running test: `prefix` and the test's name in
+// lower case, short enough for pipeline names (at most 40 characters).
+std::string pipeline_name_for_test(const std::string& prefix);
+
 // Writes a pipeline file into test_dir() and returns its path.
 std::string write_pipeline_file(const std::string& name, const std::string& text);
 
