@@ -1,8 +1,7 @@
 #include "pipeline/flow_set.hpp"
 
-#include <chrono>
-
 #include <algorithm>
+#include <chrono>
 
 #include "transform/flow_runtime.hpp"
 

@@ -11,10 +11,18 @@
 namespace sluice {
 namespace {
 
-// A batch waits for open source transactions to end, but not forever: past these
-// multiples of the batch limits it commits mid-transaction (still exactly once).
+// A partition's changes are held until its source transaction ends, but not beyond this
+// multiple of batch.max_rows: a larger transaction is committed in parts (still exactly
+// once, but briefly visible half-applied).
 constexpr size_t kForceRowsFactor = 4;
-constexpr int kForceDelayFactor = 10;
+
+// Two apply processes creating the same table at once: PostgreSQL's IF NOT EXISTS checks
+// before it inserts the catalog row, so one of them fails on the catalog's unique index.
+// Its transaction rolled back; a retry sees the table.
+bool is_concurrent_ddl(std::string_view message) {
+  return message.find("duplicate key value violates unique constraint \"pg_") !=
+         std::string_view::npos;
+}
 
 TopicPartition partition_of(const rd_kafka_message_t& m) {
   return {rd_kafka_topic_name(m.rkt), m.partition};
@@ -30,7 +38,14 @@ void KafkaApply::run() {
     throw ConfigError(config_.file +
                       ": transport.topic_per_table: flows in `sluice apply` need a topic per "
                       "table (lookup tables are read apart from the driving ones)");
-  run_kafka_sessions("apply", [this] { return run_session(); });
+  run_kafka_sessions("apply", [this] {
+    try {
+      return run_session();
+    } catch (const FatalError& e) {
+      if (!is_concurrent_ddl(e.what())) throw;
+      throw ConnectionError(e.what());
+    }
+  });
 }
 
 std::vector<KafkaOffset> KafkaApply::on_assigned(const std::vector<TopicPartition>& partitions) {
@@ -54,7 +69,7 @@ void KafkaApply::on_revoked(const std::vector<TopicPartition>& partitions) {
   commit();
   for (const TopicPartition& tp : partitions) {
     stored_.erase(tp);
-    open_.erase(tp);
+    held_.erase(tp);
     at_end_.erase(tp);
   }
   if (flows_) flows_->drop();
@@ -65,7 +80,7 @@ void KafkaApply::discard() {
   batch_started_ = false;
   batch_.clear();
   progress_.clear();
-  open_.clear();
+  held_.clear();
   at_end_.clear();
   stored_.clear();
 }
@@ -112,26 +127,34 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
   }
   if (message.err != RD_KAFKA_RESP_ERR_NO_ERROR || !stored_.contains(tp)) return;
   at_end_.erase(tp);
-  started_batch();
-  std::string where = fmt::format("{} [{}]@{}", tp.topic, tp.partition, message.offset);
   std::string_view key(static_cast<const char*>(message.key), message.key_len);
   std::string_view value(static_cast<const char*>(message.payload), message.len);
+  Held& held = held_[tp];
   Change change;
-  if (decoder_.decode(key, value, where, change)) {
+  if (decoder_.decode(key, value, {tp.topic, tp.partition, message.offset}, change))
+    held.changes.push_back(std::move(change));
+  held.next = KafkaOffset{message.offset + 1};
+  size_t size = 0;
+  bool tx_open = kafka::find_header(message, kafka::kTxOpenHeader, size) != nullptr;
+  if (!tx_open || held.changes.size() >= config_.batch.max_rows * kForceRowsFactor)
+    release(tp, held);
+}
+
+// The partition's held changes end a source transaction (or grew too large to hold):
+// they join the batch, and the partition's progress moves past them.
+void KafkaApply::release(const TopicPartition& tp, Held& held) {
+  started_batch();
+  for (Change& change : held.changes) {
     if (flows_)
       flows_->apply(change, batch_);
     else
       batch_.changes.push_back(std::move(change));
   }
+  held.changes.clear();
   PartitionProgress& p = progress_[tp];
   p.partition = tp;
   p.expected = stored_[tp];
-  p.next = KafkaOffset{message.offset + 1};
-  size_t size = 0;
-  if (kafka::find_header(message, kafka::kTxOpenHeader, size) != nullptr)
-    open_.insert(tp);
-  else
-    open_.erase(tp);
+  p.next = held.next;
 }
 
 bool KafkaApply::batch_empty() const {
@@ -148,11 +171,7 @@ bool KafkaApply::batch_due() const {
   if (!batch_started_) return false;
   auto age = std::chrono::steady_clock::now() - batch_start_;
   size_t rows = batch_.changes.size();
-  if (rows >= config_.batch.max_rows * kForceRowsFactor ||
-      age >= config_.batch.max_delay * kForceDelayFactor)
-    return true;
-  bool full = rows >= config_.batch.max_rows || age >= config_.batch.max_delay;
-  return full && open_.empty();
+  return rows >= config_.batch.max_rows || age >= config_.batch.max_delay;
 }
 
 void KafkaApply::commit() {

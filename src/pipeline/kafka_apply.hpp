@@ -29,7 +29,14 @@ class KafkaApply : public kafka::RebalanceListener {
 
  private:
   bool run_session();
+  // Changes of a partition's source transaction not yet complete in this process.
+  struct Held {
+    std::vector<Change> changes;
+    KafkaOffset next;  // after the last message held
+  };
+
   void consume(const rd_kafka_message_t& message);
+  void release(const TopicPartition& tp, Held& held);
   bool batch_due() const;
   void commit();
   bool caught_up() const;
@@ -46,8 +53,8 @@ class KafkaApply : public kafka::RebalanceListener {
   ChangeBatch batch_;
   std::map<TopicPartition, PartitionProgress> progress_;  // read into batch_
   std::map<TopicPartition, KafkaOffset> stored_;  // the warehouse's offset, per assigned partition
-  std::set<TopicPartition> open_;                 // in the middle of a source transaction
-  std::set<TopicPartition> at_end_;               // read up to the end of the partition
+  std::map<TopicPartition, Held> held_;
+  std::set<TopicPartition> at_end_;  // read up to the end of the partition
   std::chrono::steady_clock::time_point batch_start_;
   bool batch_started_ = false;
   uint64_t applied_ = 0;

@@ -10,8 +10,8 @@
 namespace sluice {
 namespace {
 
-std::string where_of(const rd_kafka_message_t& m) {
-  return fmt::format("{} [{}]@{}", rd_kafka_topic_name(m.rkt), m.partition, m.offset);
+kafka::MessagePlace place_of(const rd_kafka_message_t& m) {
+  return {rd_kafka_topic_name(m.rkt), m.partition, m.offset};
 }
 
 }  // namespace
@@ -46,7 +46,7 @@ void KafkaFlowState::feed(const rd_kafka_message_t& message, ChangeBatch& out) {
   Change change;
   std::string_view key(static_cast<const char*>(message.key), message.key_len);
   std::string_view value(static_cast<const char*>(message.payload), message.len);
-  if (!decoder_.decode(key, value, where_of(message), change)) return;
+  if (!decoder_.decode(key, value, place_of(message), change)) return;
   one_.changes.push_back(std::move(change));
   flows_->apply(one_, out);
 }

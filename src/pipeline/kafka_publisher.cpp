@@ -1,7 +1,6 @@
 #include "pipeline/kafka_publisher.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "core/copy_text_parser.hpp"
 #include "transport/kafka/change_codec.hpp"
@@ -51,22 +50,31 @@ const std::string& KafkaPublisher::topic_of(const TableSchema& table, int& parti
   return it->second.first;
 }
 
-void KafkaPublisher::send(const Change& change, const Target& target, bool snapshot, bool tx_open) {
-  std::string key = kafka::encode_key(change);
-  std::string value = kafka::encode_value(change, db_, snapshot);
+void KafkaPublisher::produce(const Target& target, const Encoded& message, bool tx_open) {
   std::vector<kafka::Header> headers;
   if (tx_open) headers.push_back({kafka::kTxOpenHeader, "1"});
-  if (change.op == Op::kTruncate) {
-    // A truncate concerns every key, so every partition hears of it.
-    int partitions = 0;
-    topic_of(*change.table, partitions);
-    for (int32_t p = 0; p < partitions; ++p)
-      producer_.produce(*target.topic, p, key, value, headers);
-    messages_ += static_cast<uint64_t>(partitions);
-    return;
-  }
-  producer_.produce(*target.topic, target.partition, key, value, headers);
+  producer_.produce(*target.topic, target.partition, message.key, message.value, headers);
   ++messages_;
+}
+
+// A stream message waits as its partition's tail until the next message of the same
+// partition shows that the transaction continues there (the tail goes out marked open),
+// or the transaction ends (every tail goes out unmarked): the end of a transaction may
+// arrive in a later batch that holds no change at all, only the commit.
+void KafkaPublisher::stream(const Target& target, Encoded message) {
+  auto where = std::make_pair(target.topic, target.partition);
+  auto it = tails_.find(where);
+  if (it != tails_.end()) {
+    produce(target, it->second, true);
+    it->second = std::move(message);
+  } else {
+    tails_.emplace(where, std::move(message));
+  }
+}
+
+void KafkaPublisher::end_transaction() {
+  for (auto& [where, message] : tails_) produce({where.first, where.second}, message, false);
+  tails_.clear();
 }
 
 void KafkaPublisher::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
@@ -79,27 +87,10 @@ void KafkaPublisher::load_table(const TableSchemaPtr& table, CopyTextReader& row
     CopyTextParser parser(*chunk);
     while (parser.next(change.after)) {
       int32_t partition = kafka::partition_for(kafka::encode_key(change), partitions);
-      send(change, {&topic, partition}, true, false);
+      produce({&topic, partition},
+              {kafka::encode_key(change), kafka::encode_value(change, db_, true)}, false);
     }
   }
-}
-
-std::vector<bool> KafkaPublisher::open_marks(const ChangeBatch& batch,
-                                             const std::vector<Target>& targets) const {
-  std::vector<bool> open(batch.changes.size(), false);
-  // Backwards: the first message of a transaction met per partition is its last there.
-  std::set<std::pair<const std::string*, int32_t>> closed;
-  bool last_run = true;
-  for (size_t i = batch.changes.size(); i-- > 0;) {
-    if (i + 1 < batch.changes.size() && batch.changes[i].xid != batch.changes[i + 1].xid) {
-      closed.clear();
-      last_run = false;
-    }
-    bool batch_ends_transaction = batch.commit_position.has_value() || !last_run;
-    auto where = std::make_pair(targets[i].topic, targets[i].partition);
-    open[i] = !batch_ends_transaction || !closed.insert(where).second;
-  }
-  return open;
 }
 
 // An update that moves a row to another key becomes a delete of the old key and an
@@ -130,19 +121,21 @@ const ChangeBatch& KafkaPublisher::split_key_moves(const ChangeBatch& batch) {
 
 void KafkaPublisher::publish(const ChangeBatch& original) {
   const ChangeBatch& batch = split_key_moves(original);
-  std::vector<Target> targets;
-  targets.reserve(batch.changes.size());
   for (const Change& change : batch.changes) {
+    if (change.xid != tail_xid_) end_transaction();
+    tail_xid_ = change.xid;
     int partitions = 0;
     const std::string& topic = topic_of(*change.table, partitions);
-    int32_t partition = change.op == Op::kTruncate
-                            ? -1
-                            : kafka::partition_for(kafka::encode_key(change), partitions);
-    targets.push_back({&topic, partition});
+    Encoded message{kafka::encode_key(change), kafka::encode_value(change, db_, false)};
+    if (change.op != Op::kTruncate) {
+      int32_t partition = kafka::partition_for(message.key, partitions);
+      stream({&topic, partition}, std::move(message));
+      continue;
+    }
+    // A truncate concerns every key, so every partition hears of it.
+    for (int32_t p = 0; p < partitions; ++p) stream({&topic, p}, message);
   }
-  std::vector<bool> open = open_marks(batch, targets);
-  for (size_t i = 0; i < batch.changes.size(); ++i)
-    send(batch.changes[i], targets[i], false, open[i]);
+  if (batch.commit_position) end_transaction();
 }
 
 }  // namespace sluice

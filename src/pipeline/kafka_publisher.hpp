@@ -22,9 +22,10 @@ class KafkaPublisher : public SnapshotConsumer {
 
   // Snapshot rows; called from several threads at once.
   void load_table(const TableSchemaPtr& table, CopyTextReader& rows) override;
-  // Stream changes, with kTxOpenHeader on every message that has a later message of the
-  // same source transaction in its partition within this batch, or that belongs to the
-  // batch's last transaction when the batch does not end it.
+  // Stream changes, with kTxOpenHeader on every message followed by another of the same
+  // source transaction in its partition. The last message of a transaction still open
+  // at the end of the batch is sent with a later batch (producer flushes happen only at
+  // commits, so nothing waits on it).
   void publish(const ChangeBatch& batch);
 
   uint64_t messages() const { return messages_; }
@@ -35,9 +36,14 @@ class KafkaPublisher : public SnapshotConsumer {
     int32_t partition;
   };
   const std::string& topic_of(const TableSchema& table, int& partitions);
-  std::vector<bool> open_marks(const ChangeBatch& batch, const std::vector<Target>& targets) const;
   const ChangeBatch& split_key_moves(const ChangeBatch& batch);
-  void send(const Change& change, const Target& target, bool snapshot, bool tx_open);
+  struct Encoded {
+    std::string key;
+    std::string value;
+  };
+  void produce(const Target& target, const Encoded& message, bool tx_open);
+  void stream(const Target& target, Encoded message);
+  void end_transaction();
 
   const PipelineConfig& config_;
   kafka::KafkaProducer& producer_;
@@ -48,6 +54,9 @@ class KafkaPublisher : public SnapshotConsumer {
   std::map<std::string, std::pair<std::string, int>> topics_;  // by table: name, partitions
   std::atomic<uint64_t> messages_{0};
   ChangeBatch split_;
+  // Per partition, the last stream message of the current transaction, not yet sent.
+  std::map<std::pair<const std::string*, int32_t>, Encoded> tails_;
+  uint64_t tail_xid_ = 0;
 };
 
 }  // namespace sluice

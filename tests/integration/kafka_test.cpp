@@ -158,6 +158,29 @@ class Kafka : public ::testing::Test {
     return false;
   }
 
+  // Waits until apply has committed something (capture and the group are running).
+  bool flowing(std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (sink_->scalar("SELECT to_regclass('mirror.sluice_kafka_offsets') IS NOT NULL") == "t" &&
+          sink_->scalar("SELECT count(*) > 0 FROM mirror.sluice_kafka_offsets") == "t")
+        return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  }
+
+  // What a failed convergence looks like: row counts and the stored offsets.
+  std::string diagnosis() {
+    std::string out = "source orders " + source_->scalar("SELECT count(*) FROM orders") +
+                      ", warehouse orders " + sink_->scalar("SELECT count(*) FROM mirror.orders") +
+                      "; offsets: ";
+    for (const SqlRow& row : sink_->query("SELECT topic || ' [' || \"partition\" || '] ' || "
+                                          "next_offset FROM mirror.sluice_kafka_offsets"))
+      out += row[0].value_or("?") + "; ";
+    return out + "\n";
+  }
+
   MockCluster cluster_;
   PgServer* server_ = nullptr;
   std::string name_;
@@ -175,7 +198,7 @@ TEST_F(Kafka, CaptureThenApplyEqualsSource) {
     load.stop();
     ASSERT_GT(load.transactions(), 20u);
   }
-  ASSERT_TRUE(converges(60s)) << capture->stderr_text() << apply->stderr_text();
+  ASSERT_TRUE(converges(60s)) << diagnosis() << capture->stderr_text() << apply->stderr_text();
   // Every partition's offset is stored with the rows, in the warehouse.
   EXPECT_EQ(sink_->scalar("SELECT count(DISTINCT topic || ':' || \"partition\") FROM "
                           "mirror.sluice_kafka_offsets WHERE pipeline = '" +
@@ -194,15 +217,23 @@ TEST_F(Kafka, ThreeApplyProcessesOneKilledStillConverge) {
   auto capture = start("capture");
   std::vector<std::unique_ptr<SluiceProcess>> applies;
   for (int i = 0; i < 3; ++i) applies.push_back(start("apply"));
+  ASSERT_TRUE(flowing(60s)) << capture->stderr_text() << applies[0]->stderr_text();
   {
     WriteLoad load(server_->url("postgres", "", "src_" + name_), 2);
-    std::this_thread::sleep_for(4s);
+    std::this_thread::sleep_for(2s);
+    // Killed while it holds partitions and applies under load.
+    for (int i = 0;
+         i < 100 && applies[1]->stderr_text().find("apply: assigned") == std::string::npos; ++i)
+      std::this_thread::sleep_for(200ms);
+    ASSERT_NE(applies[1]->stderr_text().find("apply: assigned"), std::string::npos)
+        << applies[1]->stderr_text();
+    std::this_thread::sleep_for(1s);
     applies[1]->kill(SIGKILL);
     applies[1]->wait(10s);
     std::this_thread::sleep_for(3s);
     load.stop();
   }
-  ASSERT_TRUE(converges(90s)) << capture->stderr_text() << applies[0]->stderr_text()
+  ASSERT_TRUE(converges(90s)) << diagnosis() << capture->stderr_text() << applies[0]->stderr_text()
                               << applies[2]->stderr_text();
   for (size_t i : {0u, 2u}) {
     EXPECT_FALSE(applies[i]->exited()) << applies[i]->stderr_text();
@@ -219,9 +250,10 @@ TEST_F(Kafka, ThreeApplyProcessesOneKilledStillConverge) {
 TEST_F(Kafka, BrokerErrorsAndOutagesStillConverge) {
   auto capture = start("capture");
   auto apply = start("apply");
+  ASSERT_TRUE(flowing(60s)) << capture->stderr_text() << apply->stderr_text();
   {
     WriteLoad load(server_->url("postgres", "", "src_" + name_), 3);
-    std::this_thread::sleep_for(2s);
+    std::this_thread::sleep_for(1s);
     // Produce (0) and Fetch (1) requests fail with retriable errors; then a broker dies.
     rd_kafka_mock_push_request_errors(
         cluster_.get(), 0, 6, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
@@ -238,11 +270,74 @@ TEST_F(Kafka, BrokerErrorsAndOutagesStillConverge) {
     std::this_thread::sleep_for(1s);
     load.stop();
   }
-  ASSERT_TRUE(converges(90s)) << capture->stderr_text() << apply->stderr_text();
+  ASSERT_TRUE(converges(90s)) << diagnosis() << capture->stderr_text() << apply->stderr_text();
   apply->kill(SIGTERM);
   EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
   capture->kill(SIGTERM);
   EXPECT_EQ(capture->wait(30s), 0) << capture->stderr_text();
+}
+
+// Messages as Debezium's PostgreSQL connector writes them with the schema-less JSON
+// converter: typed values, the key as a JSON object, a tombstone after the delete.
+void produce_debezium_messages(const std::string& brokers, const std::string& topic) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char error[256];
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof(error));
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  ASSERT_NE(producer, nullptr) << error;
+  auto source = [](int tx) {
+    return R"("source":{"version":"2.4.0.Final","connector":"postgresql","name":"dbserver1",)"
+           R"("ts_ms":1700000000000,"db":"shop","schema":"inventory","table":"products",)"
+           R"("txId":)" +
+           std::to_string(tx) + "}";
+  };
+  auto row = [](int id, const std::string& name, const std::string& price, bool stock) {
+    return R"({"id":)" + std::to_string(id) + R"(,"name":")" + name + R"(","price":)" + price +
+           R"(,"in_stock":)" + (stock ? "true" : "false") + R"(,"tags":["a",1]})";
+  };
+  std::vector<std::pair<std::string, std::string>> messages = {
+      {"1", R"({"before":null,"after":)" + row(1, "hammer", "9.5", true) + "," + source(1) +
+                R"(,"op":"r","ts_ms":1})"},
+      {"2", R"({"before":null,"after":)" + row(2, "saw", "12.75", true) + "," + source(2) +
+                R"(,"op":"c","ts_ms":2})"},
+      {"3", R"({"before":null,"after":)" + row(3, "drill", "99.0", true) + "," + source(3) +
+                R"(,"op":"c","ts_ms":3})"},
+      {"2", R"({"before":null,"after":)" + row(2, "saw v2", "20", false) + "," + source(4) +
+                R"(,"op":"u","ts_ms":4})"},
+      {"3", R"({"before":{"id":3,"name":null,"price":null,"in_stock":null,"tags":null},)"
+            R"("after":null,)" +
+                source(5) + R"(,"op":"d","ts_ms":5})"},
+      {"3", ""}};
+  for (const auto& [id, value] : messages) {
+    std::string key = R"({"id":)" + id + "}";
+    rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(value.empty() ? nullptr : const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_END);
+  }
+  EXPECT_EQ(rd_kafka_flush(producer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_destroy(producer);
+}
+
+TEST_F(Kafka, AppliesTopicsWrittenByDebezium) {
+  produce_debezium_messages(cluster_.bootstraps(), "dbserver1.inventory.products");
+  std::string file = write_pipeline_file(
+      name_ + "_dbz",
+      "name: " + name_ +
+          "\nsource:\n  type: postgres\n  url: " + server_->url("postgres", "", "src_" + name_) +
+          "\nsink:\n  type: postgres\n  url: " + server_->url("postgres", "", "dst_" + name_) +
+          "\n  schema: mirror\ntransport:\n  type: kafka\n  brokers: " + cluster_.bootstraps() +
+          "\n  topics: [dbserver1.inventory.products]\n");
+  ProcessResult r =
+      SluiceProcess::run_to_completion({"apply", "-c", file, "--until-caught-up"}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  EXPECT_EQ(sink_->scalar("SELECT string_agg(id || '|' || name || '|' || price || '|' || "
+                          "in_stock || '|' || tags, ',' ORDER BY id) FROM mirror.products"),
+            "1|hammer|9.5|true|[\"a\", 1],2|saw v2|20|false|[\"a\", 1]");
+  EXPECT_EQ(sink_->scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                          "attrelid = 'mirror.products'::regclass AND attname = 'price'"),
+            "double precision");
 }
 
 // The reference flow's join, evaluated by the source database: the oracle.

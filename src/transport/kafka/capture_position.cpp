@@ -53,7 +53,7 @@ std::vector<TableSchemaPtr> CapturePosition::schemas() const {
   scan([&](std::string_view key, std::string_view value, int64_t offset) {
     if (!key.starts_with(kPrefix)) return;
     latest[std::string(key.substr(kPrefix.size()))] =
-        decode_schema(value, fmt::format("{} [0]@{}", topic_, offset));
+        decode_schema(value, MessagePlace(topic_, 0, offset));
   });
   std::vector<TableSchemaPtr> out;
   for (auto& [name, schema] : latest) out.push_back(schema);

@@ -109,23 +109,23 @@ constexpr std::array kLogicalTypes = {
     LogicalType::kBytes,     LogicalType::kJson,        LogicalType::kDate,    LogicalType::kTime,
     LogicalType::kTimestamp, LogicalType::kTimestampTz, LogicalType::kUuid,    LogicalType::kOther};
 
-[[noreturn]] void malformed(std::string_view where, std::string_view what) {
-  throw FatalError(fmt::format("kafka message {}: {}", where, what));
+[[noreturn]] void malformed(const MessagePlace& where, std::string_view what) {
+  throw FatalError(fmt::format("kafka message {}: {}", where.str(), what));
 }
 
-LogicalType parse_logical_type(const std::string& name, std::string_view where) {
+LogicalType parse_logical_type(const std::string& name, const MessagePlace& where) {
   for (LogicalType t : kLogicalTypes)
     if (logical_type_name(t) == name) return t;
   malformed(where, fmt::format("unknown column type '{}'", name));
 }
 
-const json& member(const json& object, const char* name, std::string_view where) {
+const json& member(const json& object, const char* name, const MessagePlace& where) {
   auto it = object.find(name);
   if (it == object.end()) malformed(where, fmt::format("the envelope has no \"{}\"", name));
   return *it;
 }
 
-std::string text_member(const json& object, const char* name, std::string_view where) {
+std::string text_member(const json& object, const char* name, const MessagePlace& where) {
   const json& value = member(object, name, where);
   if (!value.is_string()) malformed(where, fmt::format("\"{}\" must be a string", name));
   return value.get<std::string>();
@@ -181,7 +181,7 @@ const json& unwrap(const json& document) {
   return document;
 }
 
-Op parse_op(const std::string& op, std::string_view where, bool& snapshot) {
+Op parse_op(const std::string& op, const MessagePlace& where, bool& snapshot) {
   snapshot = op == "r";
   if (op == "c" || op == "r") return Op::kInsert;
   if (op == "u") return Op::kUpdate;
@@ -191,7 +191,7 @@ Op parse_op(const std::string& op, std::string_view where, bool& snapshot) {
 }
 
 TableSchemaPtr sluice_schema(const json& meta, std::string schema, std::string table,
-                             std::string_view where) {
+                             const MessagePlace& where) {
   auto out = std::make_shared<TableSchema>();
   out->schema = std::move(schema);
   out->name = std::move(table);
@@ -234,7 +234,7 @@ TableSchemaPtr debezium_schema(const json& after, const json& before, const json
 }
 
 void fill_row(const json& image, const TableSchema& table,
-              const std::vector<std::string>& unchanged, std::string_view where, Row& row) {
+              const std::vector<std::string>& unchanged, const MessagePlace& where, Row& row) {
   row.clear();
   if (image.is_null()) return;
   if (!image.is_object()) malformed(where, "\"before\"/\"after\" must be an object or null");
@@ -250,7 +250,7 @@ void fill_row(const json& image, const TableSchema& table,
   }
 }
 
-json parse_json(std::string_view text, std::string_view where, std::string_view what) {
+json parse_json(std::string_view text, const MessagePlace& where, std::string_view what) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
@@ -260,6 +260,11 @@ json parse_json(std::string_view text, std::string_view where, std::string_view 
 }
 
 }  // namespace
+
+std::string MessagePlace::str() const {
+  if (partition < 0) return std::string(topic);
+  return fmt::format("{} [{}]@{}", topic, partition, offset);
+}
 
 std::string encode_key(const Change& change) {
   const Row& row = change.op == Op::kDelete || change.after.empty() ? change.before : change.after;
@@ -309,7 +314,7 @@ std::string encode_schema(const TableSchema& table) {
   return out + "}";
 }
 
-TableSchemaPtr decode_schema(std::string_view value, std::string_view where) {
+TableSchemaPtr decode_schema(std::string_view value, const MessagePlace& where) {
   json document = parse_json(value, where, "the schema record");
   if (!document.is_object()) malformed(where, "a schema record must be a JSON object");
   const json& meta = member(document, "sluice", where);
@@ -327,7 +332,7 @@ TableSchemaPtr ChangeDecoder::schema_for(const std::string& qualified, const std
   return schema;
 }
 
-bool ChangeDecoder::decode(std::string_view key, std::string_view value, std::string_view where,
+bool ChangeDecoder::decode(std::string_view key, std::string_view value, const MessagePlace& where,
                            Change& out) {
   if (value.empty()) return false;
   json document = parse_json(value, where, "the value");

@@ -25,6 +25,18 @@
 
 namespace sluice::kafka {
 
+// Where a message is, for error messages; formatted only when one is thrown.
+struct MessagePlace {
+  // A literal place, as tests write it.
+  MessagePlace(const char* text) : topic(text) {}  // NOLINT(google-explicit-constructor)
+  MessagePlace(std::string_view t, int32_t p, int64_t o) : topic(t), partition(p), offset(o) {}
+  std::string str() const;
+
+  std::string_view topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
 // The JSON object of the key columns: {"id":"42"}. Uses `after`, or `before` for deletes.
 std::string encode_key(const Change& change);
 
@@ -36,7 +48,7 @@ std::string encode_value(const Change& change, std::string_view db, bool snapsho
 // of a table arrives.
 std::string encode_schema(const TableSchema& table);
 // Throws FatalError naming `where` when malformed.
-TableSchemaPtr decode_schema(std::string_view value, std::string_view where);
+TableSchemaPtr decode_schema(std::string_view value, const MessagePlace& where);
 
 // Decodes messages into changes, keeping one TableSchema object per table and column
 // list, so the sink's per-schema state (staging tables) is reused across messages.
@@ -45,7 +57,7 @@ class ChangeDecoder {
   // Fills `out` from one message and returns true; false for a tombstone (an empty value,
   // which Debezium writes after a delete for compaction). Throws FatalError naming
   // `where` (topic/partition@offset) on a malformed message. `key` may be empty.
-  bool decode(std::string_view key, std::string_view value, std::string_view where, Change& out);
+  bool decode(std::string_view key, std::string_view value, const MessagePlace& where, Change& out);
 
  private:
   TableSchemaPtr schema_for(const std::string& qualified, const std::string& signature,

@@ -13,10 +13,17 @@ namespace {
 
 void set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   char error[512];
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) !=
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) ==
       RD_KAFKA_CONF_OK)
-    throw ConfigError(
-        fmt::format("transport.properties: {}: {}", redact_property(name, value), error));
+    return;
+  // librdkafka's message may quote the value.
+  std::string reason = error;
+  if (is_secret_property(name) && !value.empty()) {
+    for (size_t at = reason.find(value); at != std::string::npos; at = reason.find(value, at + 4))
+      reason.replace(at, value.size(), "****");
+  }
+  throw ConfigError(
+      fmt::format("transport.properties: {}: {}", redact_property(name, value), reason));
 }
 
 // librdkafka's syslog levels onto spdlog's.

@@ -50,7 +50,9 @@ KafkaConsumer::KafkaConsumer(const TransportConfig& transport, const std::string
       // New topics matching a subscription pattern are noticed within this time.
       {"topic.metadata.refresh.interval.ms", "5000"},
       {"client.id", "sluice-" + (group.empty() ? std::string("reader") : group)}};
-  if (!group.empty()) defaults.emplace_back("group.id", group);
+  // librdkafka assigns partitions only to a consumer with a group id; a standalone
+  // reader never joins that group (no subscribe) and never commits.
+  defaults.emplace_back("group.id", group.empty() ? "sluice-standalone-reader" : group);
   ConfPtr conf = make_conf(transport, defaults);
   rd_kafka_conf_set_opaque(conf.get(), this);
   if (listener_ != nullptr)

@@ -1,8 +1,10 @@
 #include "transport/kafka/topic_admin.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -12,6 +14,7 @@ namespace sluice::kafka {
 namespace {
 
 constexpr int kAdminTimeoutMs = 30000;
+constexpr int kCreateTimeoutMs = 5000;
 
 struct QueueDeleter {
   void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
@@ -38,19 +41,31 @@ int replication_factor(rd_kafka_t* rk) {
   return std::clamp(metadata->broker_cnt, 1, 3);
 }
 
-void create_topic(rd_kafka_t* rk, const std::string& topic, int partitions, TopicKind kind) {
+struct OptionsDeleter {
+  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+};
+
+// Set once a cluster did not answer CreateTopics (librdkafka's mock cluster does not
+// implement it): later topics rely on the cluster's automatic creation at once.
+std::atomic<bool> create_unanswered{false};
+
+// False when the cluster did not answer in time; throws for a refusal.
+bool create_topic(rd_kafka_t* rk, const std::string& topic, int partitions, TopicKind kind) {
   char error[512];
   std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter> spec(rd_kafka_NewTopic_new(
       topic.c_str(), partitions, replication_factor(rk), error, sizeof(error)));
   if (!spec) throw ConfigError(fmt::format("kafka: topic {}: {}", topic, error));
   if (kind == TopicKind::kCompacted)
     rd_kafka_NewTopic_set_config(spec.get(), "cleanup.policy", "compact");
+  std::unique_ptr<rd_kafka_AdminOptions_t, OptionsDeleter> options(
+      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), kCreateTimeoutMs, error, sizeof(error));
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk));
   rd_kafka_NewTopic_t* specs[] = {spec.get()};
-  rd_kafka_CreateTopics(rk, specs, 1, nullptr, queue.get());
+  rd_kafka_CreateTopics(rk, specs, 1, options.get(), queue.get());
   std::unique_ptr<rd_kafka_event_t, EventDeleter> event(
-      rd_kafka_queue_poll(queue.get(), kAdminTimeoutMs));
-  if (!event) throw ConnectionError(fmt::format("kafka: creating topic {} timed out", topic));
+      rd_kafka_queue_poll(queue.get(), kCreateTimeoutMs + 1000));
+  if (!event || rd_kafka_event_error(event.get()) == RD_KAFKA_RESP_ERR__TIMED_OUT) return false;
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR)
     throw ConnectionError(fmt::format("kafka: creating topic {}: {}", topic,
                                       rd_kafka_event_error_string(event.get())));
@@ -63,6 +78,7 @@ void create_topic(rd_kafka_t* rk, const std::string& topic, int partitions, Topi
       throw ConnectionError(fmt::format("kafka: creating topic {}: {}", topic,
                                         rd_kafka_topic_result_error_string(results[i])));
   }
+  return true;
 }
 
 }  // namespace
@@ -81,8 +97,32 @@ int partition_count(rd_kafka_t* rk, const std::string& topic, std::chrono::milli
   return metadata->topics[0].partition_cnt;
 }
 
+namespace {
+
+// From the list of all topics: asking for one topic by name would make a cluster with
+// automatic topic creation create it, with its defaults instead of ours.
+int existing_partition_count(rd_kafka_t* rk, const std::string& topic) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &raw, kAdminTimeoutMs);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw ConnectionError(fmt::format("kafka: cluster metadata: {}", rd_kafka_err2str(err)));
+  std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter> metadata(raw);
+  for (int i = 0; i < metadata->topic_cnt; ++i)
+    if (metadata->topics[i].topic == topic && metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+      return metadata->topics[i].partition_cnt;
+  return 0;
+}
+
+}  // namespace
+
 int ensure_topic(rd_kafka_t* rk, const std::string& topic, int partitions, TopicKind kind) {
-  create_topic(rk, topic, partitions, kind);
+  if (int existing = existing_partition_count(rk, topic); existing > 0) return existing;
+  if (!create_unanswered && !create_topic(rk, topic, partitions, kind)) {
+    create_unanswered = true;
+    spdlog::warn(
+        "kafka: the cluster did not answer CreateTopics; relying on its automatic topic "
+        "creation (its default partition count and cleanup policy apply)");
+  }
   // A new topic's metadata reaches every broker a moment after CreateTopics answers.
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (int n = partition_count(rk, topic); n > 0) return n;
