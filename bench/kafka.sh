@@ -67,24 +67,7 @@ YAML
 "$SLUICE" run -c "$BENCH_DIR/run.yaml" --until-caught-up 2>"$BENCH_DIR/run-init.log"
 "$SLUICE" capture -c "$BENCH_DIR/kafka.yaml" --until-caught-up 2>"$BENCH_DIR/capture-init.log"
 
-echo "== loading $CHANGES changes ($INSERTS inserts in transactions of 1000, then $INSERTS updates)"
-psql_at -p "$src_port" <<SQL
-DO \$\$
-BEGIN
-  FOR batch IN 0..($INSERTS / 1000 - 1) LOOP
-    INSERT INTO items (id, customer, sku, price, note)
-    SELECT g, g % 5000, 'SKU-' || g, (g % 1000) / 7.0, repeat('x', 40)
-    FROM generate_series(batch * 1000 + 1, batch * 1000 + 1000) g;
-    COMMIT;
-  END LOOP;
-  FOR batch IN 0..($INSERTS / 1000 - 1) LOOP
-    UPDATE items SET price = price + 1, note = 'updated'
-    WHERE id BETWEEN batch * 1000 + 1 AND batch * 1000 + 1000;
-    COMMIT;
-  END LOOP;
-END
-\$\$;
-SQL
+load_items_changes "$src_port" "$INSERTS"
 
 timed() { local t0; t0=$(now_s); "$@"; elapsed "$t0" "$(now_s)"; }
 

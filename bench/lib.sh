@@ -47,3 +47,27 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 # peak_rss_mb FILE: the "Maximum resident set size" of a /usr/bin/time -v report, in MB.
 peak_rss_mb() { awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$1"; }
+
+# load_items_changes PORT INSERTS: INSERTS rows into `items` in transactions of 1,000,
+# then as many updates, committed as they go.
+load_items_changes() {
+  local port=$1 inserts=$2
+  echo "== loading $((inserts * 2)) changes ($inserts inserts in transactions of 1000, then $inserts updates)"
+  psql_at -p "$port" <<SQL
+DO \$\$
+BEGIN
+  FOR batch IN 0..($inserts / 1000 - 1) LOOP
+    INSERT INTO items (id, customer, sku, price, note)
+    SELECT g, g % 5000, 'SKU-' || g, (g % 1000) / 7.0, repeat('x', 40)
+    FROM generate_series(batch * 1000 + 1, batch * 1000 + 1000) g;
+    COMMIT;
+  END LOOP;
+  FOR batch IN 0..($inserts / 1000 - 1) LOOP
+    UPDATE items SET price = price + 1, note = 'updated'
+    WHERE id BETWEEN batch * 1000 + 1 AND batch * 1000 + 1000;
+    COMMIT;
+  END LOOP;
+END
+\$\$;
+SQL
+}

@@ -35,24 +35,7 @@ batch: { max_rows: 50000, max_delay: 500ms }
 YAML
 "$SLUICE" run -c "$BENCH_DIR/pipeline.yaml" --until-caught-up 2>"$BENCH_DIR/sluice-init.log"
 
-echo "== loading $CHANGES changes ($INSERTS inserts in transactions of 1000, then $INSERTS updates)"
-psql_at -p "$src_port" <<SQL
-DO \$\$
-BEGIN
-  FOR batch IN 0..($INSERTS / 1000 - 1) LOOP
-    INSERT INTO items (id, customer, sku, price, note)
-    SELECT g, g % 5000, 'SKU-' || g, (g % 1000) / 7.0, repeat('x', 40)
-    FROM generate_series(batch * 1000 + 1, batch * 1000 + 1000) g;
-    COMMIT;
-  END LOOP;
-  FOR batch IN 0..($INSERTS / 1000 - 1) LOOP
-    UPDATE items SET price = price + 1, note = 'updated'
-    WHERE id BETWEEN batch * 1000 + 1 AND batch * 1000 + 1000;
-    COMMIT;
-  END LOOP;
-END
-\$\$;
-SQL
+load_items_changes "$src_port" "$INSERTS"
 target_lsn=$(psql_at -p "$src_port" -c "SELECT pg_current_wal_lsn()")
 
 echo "== sluice catch-up"

@@ -35,8 +35,7 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
     ensure_publication(catalog, publication, table_refs_);
     // The insert position, not the write position: with synchronous_commit = off a
     // transaction can have committed while its WAL is still in memory.
-    caught_up_target_ =
-        parse_lsn(catalog.scalar("SELECT pg_current_wal_insert_lsn()").value());
+    caught_up_target_ = parse_lsn(catalog.scalar("SELECT pg_current_wal_insert_lsn()").value());
   }
   stream_ = std::make_unique<ReplicationStream>(config_.source.url);
   in_transaction_ = false;

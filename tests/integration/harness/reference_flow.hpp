@@ -25,6 +25,17 @@ inline constexpr const char* kReferenceFlowSql = R"(      SELECT a.ticket_id,
       LEFT JOIN customer c    ON c.customer_id = a.purchased_by
 )";
 
+// The same query in PostgreSQL's own functions, as a subquery: the oracle that a
+// PostgreSQL-sourced destination table must equal.
+inline constexpr const char* kReferenceFlowPostgresOracle =
+    "(SELECT a.ticket_id, t.event_id, e.sport_type, e.start_date, e.location, t.seat_level, "
+    "t.seat_location, t.ticket_price, a.purchased_by, c.name, "
+    "encode(sha256(convert_to(c.email, 'UTF8')), 'hex') AS email_address, "
+    "regexp_replace(c.phone, '[0-9]', '*', 'g') AS phone_number, a.created_at, a.updated_at "
+    "FROM ticket_activity a LEFT JOIN ticket t ON t.ticket_id = a.ticket_id "
+    "LEFT JOIN sport_event e ON e.event_id = t.event_id "
+    "LEFT JOIN customer c ON c.customer_id = a.purchased_by)";
+
 // A pipeline file body for the reference flow from `source_type` at `source_url`.
 inline std::string reference_flow_pipeline(const std::string& name, const std::string& source_type,
                                            const std::string& source_url,
