@@ -23,7 +23,14 @@ std::vector<TableSchemaPtr> FlowSet::outputs() const {
   return out;
 }
 
-const std::vector<transform::FlowRuntime*>& FlowSet::readers_of(const TableSchema& table) const {
+const FlowSet::Readers& FlowSet::readers_of(const TableSchemaPtr& table) {
+  auto it = readers_by_schema_.find(table.get());
+  if (it == readers_by_schema_.end())
+    it = readers_by_schema_.emplace(table.get(), std::pair(table, &readers_of(*table))).first;
+  return *it->second.second;
+}
+
+const FlowSet::Readers& FlowSet::readers_of(const TableSchema& table) const {
   static const std::vector<transform::FlowRuntime*> kNone;
   auto it = readers_.find(table.qualified_name());
   return it == readers_.end() ? kNone : it->second;
@@ -72,7 +79,7 @@ void FlowSet::emit_all(ChangeBatch& out) {
 void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out) {
   size_t first_dead_letter = out.dead_letters.size();
   for (const Change& change : in.changes)
-    for (transform::FlowRuntime* flow : readers_of(*change.table)) flow->apply(change, out);
+    for (transform::FlowRuntime* flow : readers_of(change.table)) flow->apply(change, out);
   if (out.dead_letters.size() > first_dead_letter) {
     std::string position = in.commit_position ? to_string(*in.commit_position) : "";
     for (size_t i = first_dead_letter; i < out.dead_letters.size(); ++i)

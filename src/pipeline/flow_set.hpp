@@ -45,10 +45,17 @@ class FlowSet {
   void apply(const ChangeBatch& in, ChangeBatch& out);
 
  private:
-  const std::vector<transform::FlowRuntime*>& readers_of(const TableSchema& table) const;
+  using Readers = std::vector<transform::FlowRuntime*>;
+
+  const Readers& readers_of(const TableSchema& table) const;
+  // Per change: looked up by schema object, so the name is not rebuilt for every row.
+  const Readers& readers_of(const TableSchemaPtr& table);
 
   std::vector<std::unique_ptr<transform::FlowRuntime>> flows_;
-  std::unordered_map<std::string, std::vector<transform::FlowRuntime*>> readers_;
+  std::unordered_map<std::string, Readers> readers_;
+  // Holding the schema keeps its address from being reused by another table.
+  std::unordered_map<const TableSchema*, std::pair<TableSchemaPtr, const Readers*>>
+      readers_by_schema_;
 };
 
 }  // namespace sluice
