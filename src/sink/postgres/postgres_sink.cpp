@@ -33,13 +33,19 @@ PostgresSink::PostgresSink(const PipelineConfig& config)
       conn_(config.sink.url, PgConnection::Mode::kNormal, "sink") {
   // Sorting a batch by key for the merge should stay in memory.
   if (config_.sink.type == SinkType::kPostgres) conn_.exec("SET work_mem = '128MB'");
-  conn_.exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_identifier(config_.sink.schema)));
   checkpoint_table_ =
       quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_checkpoint");
-  conn_.exec(dialect_->create_checkpoint_table(checkpoint_table_));
   dead_letter_table_ =
       quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_dead_letter");
+  // Several apply processes may start at once, and PostgreSQL's IF NOT EXISTS fails
+  // against a concurrent CREATE of the same name: one process at a time sets up.
+  conn_.exec("BEGIN");
+  if (config_.sink.type == SinkType::kPostgres)
+    conn_.exec("SELECT pg_advisory_xact_lock(hashtext('sluice sink setup'))");
+  conn_.exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_identifier(config_.sink.schema)));
+  conn_.exec(dialect_->create_checkpoint_table(checkpoint_table_));
   conn_.exec(dialect_->create_dead_letter_table(dead_letter_table_));
+  conn_.exec("COMMIT");
 }
 
 std::optional<Position> PostgresSink::checkpoint() {
