@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -29,6 +30,12 @@ struct Place {
 std::string scalar(const YAML::Node& node, const Place& at) {
   if (!node.IsScalar()) fail(at, "expected a single value");
   return node.Scalar();
+}
+
+std::string non_empty(const YAML::Node& node, const Place& at) {
+  std::string value = scalar(node, at);
+  if (value.empty()) fail(at, "must not be empty");
+  return value;
 }
 
 int64_t integer(const YAML::Node& node, const Place& at, int64_t min, int64_t max) {
@@ -153,6 +160,62 @@ const std::vector<KeySpec>& key_specs() {
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.sink.schema = scalar(n, at);
        }},
+      {"sink.s3", false, "off",
+       "Redshift only: flushes of at least sink.s3.min_rows changes go through S3 and COPY. "
+       "Objects are deleted after the commit; a crash can leave some behind, so give the "
+       "bucket a lifecycle rule that expires the prefix.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         if (!n.IsMap()) fail(at, "expected a mapping of keys");
+         c.sink.s3.enabled = true;
+         c.sink.s3.line = at.line;
+       }},
+      {"sink.s3.bucket", true, "", "Bucket the staged objects are uploaded to.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.bucket = non_empty(n, at);
+       }},
+      {"sink.s3.region", true, "", "Region of the bucket, e.g. eu-west-1.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.region = non_empty(n, at);
+       }},
+      {"sink.s3.prefix", false, "sluice/",
+       "Objects are named <prefix><pipeline name>/<unique name>.csv.gz.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.prefix = scalar(n, at);
+       }},
+      {"sink.s3.endpoint", false, "https://s3.<region>.amazonaws.com",
+       "http(s)://host[:port] of an S3-compatible store; given, requests use path style "
+       "(/bucket/key), otherwise virtual-host style (bucket.s3.<region>.amazonaws.com).",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.endpoint = scalar(n, at);
+         if (!c.sink.s3.endpoint.starts_with("http://") &&
+             !c.sink.s3.endpoint.starts_with("https://"))
+           fail(at, "expected a URL starting with http:// or https://");
+       }},
+      {"sink.s3.access_key_id", true, "", "Access key sluice signs uploads with. Use ${ENV}.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.access_key_id = non_empty(n, at);
+       }},
+      {"sink.s3.secret_access_key", true, "", "Its secret key. Use ${ENV}; never printed.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.secret_access_key = non_empty(n, at);
+       }},
+      {"sink.s3.session_token", false, "none",
+       "Session token of temporary credentials. Use ${ENV}; never printed.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.session_token = scalar(n, at);
+       }},
+      {"sink.s3.iam_role", false, "none",
+       "ARN of the role Redshift assumes to read the objects (COPY ... IAM_ROLE); absent, "
+       "COPY passes the access keys.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.iam_role = scalar(n, at);
+       }},
+      {"sink.s3.min_rows", false, "10000",
+       "Flushes with fewer changes than this keep multi-row INSERT: a COPY costs about a "
+       "second whatever its size.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.s3.min_rows = static_cast<size_t>(integer(n, at, 1, 100000000));
+       }},
       {"batch.max_rows", false, "50000", "A batch closes at this many changes...",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.batch.max_rows = static_cast<size_t>(integer(n, at, 1, 10000000));
@@ -258,9 +321,13 @@ bool has_children_under(std::string_view prefix) {
   return false;
 }
 
-// Walks a mapping, dispatching every key to its spec and refusing unknown ones.
+// Keys seen so far, with the line each was on.
+using SeenKeys = std::map<std::string, int, std::less<>>;
+
+// Walks a mapping, dispatching every key to its spec and refusing unknown ones. A
+// section with a row of its own (sink.s3) is applied, then walked.
 void walk(const YAML::Node& map, const std::string& prefix, const std::string& file,
-          PipelineConfig& config, FlowConfig* flow, std::vector<std::string>& seen) {
+          PipelineConfig& config, FlowConfig* flow, SeenKeys& seen) {
   for (const auto& entry : map) {
     std::string key = entry.first.Scalar();
     if (prefix.empty() && key == "flows") continue;  // parsed separately, per flow
@@ -268,28 +335,51 @@ void walk(const YAML::Node& map, const std::string& prefix, const std::string& f
     std::string shown = spec_path;
     if (flow != nullptr) shown = "flows." + flow->name + "." + key;
     Place at{file, entry.first.Mark().line + 1, shown};
-    if (const KeySpec* spec = find_spec(spec_path)) {
+    const KeySpec* spec = find_spec(spec_path);
+    if (spec != nullptr) {
       spec->apply(entry.second, at, config, flow);
-      seen.push_back(spec_path);
-    } else if (has_children_under(spec_path)) {
+      seen.emplace(spec_path, at.line);
+    }
+    if (has_children_under(spec_path)) {
       if (!entry.second.IsMap()) fail(at, "expected a mapping of keys");
+      seen.emplace(spec_path, at.line);
       walk(entry.second, spec_path, file, config, flow, seen);
-    } else {
+    } else if (spec == nullptr) {
       fail(at, "unknown key (see docs/configuration.md)");
     }
   }
 }
 
-void check_required(const std::vector<std::string>& seen, std::string_view scope, int line,
-                    const std::string& file, std::string_view shown_prefix) {
+// The optional section (like sink.s3) a key belongs to, or "" for keys that are
+// required whenever their scope is: top-level sections and flow keys.
+std::string_view optional_section(std::string_view path, std::string_view scope) {
+  std::string_view rest = scope.empty() ? path : path.substr(scope.size() + 1);
+  size_t last = rest.rfind('.');
+  if (last == std::string_view::npos || rest.substr(0, last).find('.') == std::string_view::npos)
+    return "";
+  return path.substr(0, path.size() - rest.size() + last);
+}
+
+void check_required(const SeenKeys& seen, std::string_view scope, int line, const std::string& file,
+                    std::string_view shown_prefix) {
   for (const KeySpec& spec : key_specs()) {
     bool in_scope = scope.empty() ? !spec.path.starts_with("flows.") : spec.path.starts_with(scope);
-    if (!in_scope || !spec.required) continue;
-    if (std::find(seen.begin(), seen.end(), spec.path) == seen.end()) {
-      std::string name = std::string(shown_prefix) + std::string(spec.path.substr(scope.size()));
-      throw ConfigError(fmt::format("{}:{}: {}: required key is missing", file, line, name));
+    if (!in_scope || !spec.required || seen.contains(spec.path)) continue;
+    int at_line = line;
+    if (std::string_view section = optional_section(spec.path, scope); !section.empty()) {
+      auto present = seen.find(section);
+      if (present == seen.end()) continue;
+      at_line = present->second;
     }
+    std::string name = std::string(shown_prefix) + std::string(spec.path.substr(scope.size()));
+    throw ConfigError(fmt::format("{}:{}: {}: required key is missing", file, at_line, name));
   }
+}
+
+void check_s3(const PipelineConfig& config) {
+  if (config.sink.s3.enabled && config.sink.type != SinkType::kRedshift)
+    throw ConfigError(fmt::format("{}:{}: sink.s3: only valid with sink.type: redshift",
+                                  config.file, config.sink.s3.line));
 }
 
 void check_transport(const PipelineConfig& config) {
@@ -341,7 +431,7 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
 
   PipelineConfig config;
   config.file = file;
-  std::vector<std::string> seen;
+  SeenKeys seen;
   for (const auto& entry : root) {
     if (entry.first.Scalar() != "flows") continue;
     Place at{file, entry.first.Mark().line + 1, "flows"};
@@ -352,7 +442,7 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
       int line = flow_entry.first.Mark().line + 1;
       if (!flow_entry.second.IsMap())
         fail({file, line, "flows." + flow.name}, "expected a mapping with key, sql, ...");
-      std::vector<std::string> flow_seen;
+      SeenKeys flow_seen;
       walk(flow_entry.second, "flows.*", file, config, &flow, flow_seen);
       check_required(flow_seen, "flows.*", line, file, "flows." + flow.name);
       config.flows.push_back(std::move(flow));
@@ -361,6 +451,7 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
   walk(root, "", file, config, nullptr, seen);
   check_required(seen, "", 1, file, "");
   check_transport(config);
+  check_s3(config);
   return config;
 }
 

@@ -23,10 +23,28 @@ struct SourceConfig {
   uint32_t server_id = 0;  // MySQL replica id; 0: derived from the pipeline name
 };
 
+// Redshift only: flushes of at least min_rows changes are uploaded to S3 and loaded with
+// COPY, which Redshift runs in parallel; smaller ones keep multi-row INSERT, because a
+// COPY has a fixed cost of about a second.
+struct S3StagingConfig {
+  bool enabled = false;  // a sink.s3 section is present
+  int line = 0;          // of the sink.s3 key, for messages
+  std::string bucket;
+  std::string region;
+  std::string prefix = "sluice/";
+  std::string endpoint;  // empty: https://s3.<region>.amazonaws.com, virtual-host style
+  std::string access_key_id;
+  std::string secret_access_key;  // secret: never printed
+  std::string session_token;      // secret: never printed; empty: none
+  std::string iam_role;           // empty: COPY passes the access keys instead
+  size_t min_rows = 10000;
+};
+
 struct SinkConfig {
   SinkType type = SinkType::kPostgres;
   std::string url;
   std::string schema = "public";
+  S3StagingConfig s3;
 };
 
 struct BatchConfig {
