@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy time bc curl procps iproute2
+  python3 python3-botocore
 )
 
 missing=()

@@ -65,7 +65,11 @@ bool PgConnection::is_broken() const {
 }
 
 void PgConnection::fail(std::string_view context, const PGresult* result) const {
-  std::string message = one_line(result != nullptr ? PQresultErrorMessage(result) : "");
+  fail_with(context, one_line(result != nullptr ? PQresultErrorMessage(result) : ""), result);
+}
+
+void PgConnection::fail_with(std::string_view context, std::string message,
+                             const PGresult* result) const {
   if (message.empty()) message = one_line(PQerrorMessage(conn_));
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string text = fmt::format("{}: {}: {}", what_, context, message);
@@ -75,6 +79,15 @@ void PgConnection::fail(std::string_view context, const PGresult* result) const 
 
 void PgConnection::exec(std::string_view sql) {
   query_simple(sql);
+}
+
+void PgConnection::exec_secret(std::string_view sql, std::string_view shown) {
+  PgResult result(PQexec(conn_, std::string(sql).c_str()));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+  // Without a result (a broken connection) libpq's own message holds no SQL either.
+  fail_with(shown, one_line(primary != nullptr ? primary : ""), result.get());
 }
 
 PgResult PgConnection::query(std::string_view sql, const std::vector<std::string>& params) {

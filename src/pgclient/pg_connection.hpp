@@ -33,6 +33,10 @@ class PgConnection {
 
   // Runs SQL that returns no rows (or rows the caller ignores).
   void exec(std::string_view sql);
+  // Runs SQL that holds secrets (credentials in a COPY). A failure names `shown` instead
+  // of the statement and carries only the server's primary message: the full one can
+  // quote the statement around the error position.
+  void exec_secret(std::string_view sql, std::string_view shown);
   // Runs a query with text parameters; throws on error.
   PgResult query(std::string_view sql, const std::vector<std::string>& params = {});
   // Runs a statement with text parameters; a null pointer is SQL NULL.
@@ -59,6 +63,9 @@ class PgConnection {
   [[noreturn]] void fail(std::string_view context, const PGresult* result) const;
 
  private:
+  [[noreturn]] void fail_with(std::string_view context, std::string message,
+                              const PGresult* result) const;
+
   PGconn* conn_ = nullptr;
   std::string what_;
 };

@@ -31,6 +31,7 @@ PostgresSink::PostgresSink(const PipelineConfig& config)
     : config_(config),
       dialect_(SqlDialect::make(config.sink.type)),
       conn_(config.sink.url, PgConnection::Mode::kNormal, "sink") {
+  if (config_.sink.s3.enabled) s3_.emplace(config_.sink.s3, config_.name);
   // Sorting a batch by key for the merge should stay in memory.
   if (config_.sink.type == SinkType::kPostgres) conn_.exec("SET work_mem = '128MB'");
   checkpoint_table_ =
@@ -116,7 +117,7 @@ StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
   // transaction, so it commits (or rolls back) with the rows.
   prepare_table(*table);
   auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, config_.sink.schema,
-                                                next_staging_id_++);
+                                                next_staging_id_++, s3_ ? &*s3_ : nullptr);
   return *staging_.emplace(table.get(), std::move(staging)).first->second;
 }
 
@@ -134,10 +135,16 @@ void PostgresSink::apply(const ChangeBatch& batch) {
   stage(batch);
   if (batch.commit_position) {
     write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
-    conn_.exec("COMMIT");
-    in_transaction_ = false;
-    for (auto& [schema, staging] : staging_) staging->on_transaction_end();
+    end_transaction("COMMIT");
   }
+}
+
+// Staged S3 objects are no longer needed once the transaction has ended either way.
+void PostgresSink::end_transaction(std::string_view statement) {
+  conn_.exec(statement);
+  in_transaction_ = false;
+  for (auto& [schema, staging] : staging_) staging->on_transaction_end();
+  if (s3_) s3_->delete_loaded();
 }
 
 const KafkaOffsetTable& PostgresSink::offset_table() {
@@ -158,14 +165,11 @@ void PostgresSink::apply(const ChangeBatch& batch, const std::vector<PartitionPr
   const KafkaOffsetTable& offsets = offset_table();
   stage(batch);
   if (!offsets.write(conn_, progress)) {
-    conn_.exec("ROLLBACK");
-    in_transaction_ = false;
+    end_transaction("ROLLBACK");
     throw ConnectionError(
         "sink: another apply process has taken over a partition of this batch; rolled back");
   }
-  conn_.exec("COMMIT");
-  in_transaction_ = false;
-  for (auto& [schema, staging] : staging_) staging->on_transaction_end();
+  end_transaction("COMMIT");
 }
 
 void PostgresSink::stage(const ChangeBatch& batch) {

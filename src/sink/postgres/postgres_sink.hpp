@@ -36,6 +36,7 @@ class PostgresSink : public Sink {
   void truncate(const TableSchema& table);
   void write_checkpoint(const Position& position, int64_t commit_time_us);
   void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
+  void end_transaction(std::string_view statement);
 
   void load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                       const TableSchema& table, CopyTextReader& rows);
@@ -52,6 +53,7 @@ class PostgresSink : public Sink {
   std::vector<StagingMerge*> staged_;  // tables with changes queued in this segment
   // Created on first use, so the single-process path never sees the table.
   std::optional<KafkaOffsetTable> offset_table_;
+  std::optional<S3Staging> s3_;  // sink.s3 configured
 };
 
 // CREATE TABLE IF NOT EXISTS for the destination, then ADD COLUMN for any it lacks.

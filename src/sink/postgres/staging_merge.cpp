@@ -4,6 +4,7 @@
 
 #include "sink/postgres/copy_text_encoder.hpp"
 #include "sink/postgres/insert_batcher.hpp"
+#include "sink/postgres/redshift_csv_writer.hpp"
 
 namespace sluice {
 namespace {
@@ -63,20 +64,19 @@ class ParamWriter {
 }  // namespace
 
 StagingMerge::StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableSchemaPtr table,
-                           const std::string& sink_schema, int id)
+                           const std::string& sink_schema, int id, S3Staging* s3)
     : conn_(conn),
       dialect_(dialect),
       table_(std::move(table)),
       target_(quote_identifier(sink_schema) + "." + quote_identifier(table_->name)),
+      s3_(s3),
       staging_name_(fmt::format("sluice_stage_{}", id)),
+      staging_columns_("sluice_seq, sluice_op, sluice_unchanged"),
       key_indexes_(table_->key_indexes()) {
   conn_.exec(dialect_.create_staging(staging_name_, *table_));
-  std::string names;
-  for (const Column& c : table_->columns) names += ", " + quote_identifier(c.name);
-  copy_sql_ = fmt::format("COPY {} (sluice_seq, sluice_op, sluice_unchanged{}) FROM STDIN",
-                          staging_name_, names);
-  insert_prefix_ = fmt::format("INSERT INTO {} (sluice_seq, sluice_op, sluice_unchanged{}) VALUES ",
-                               staging_name_, names);
+  for (const Column& c : table_->columns) staging_columns_ += ", " + quote_identifier(c.name);
+  copy_sql_ = fmt::format("COPY {} ({}) FROM STDIN", staging_name_, staging_columns_);
+  insert_prefix_ = fmt::format("INSERT INTO {} ({}) VALUES ", staging_name_, staging_columns_);
   merge_sql_ = dialect_.merge(target_, staging_name_, *table_);
 }
 
@@ -177,10 +177,18 @@ void StagingMerge::load_by_insert() {
   batcher.finish();
 }
 
+void StagingMerge::load_by_s3() {
+  RedshiftCsvWriter writer(*table_);
+  encode_pending(writer);
+  s3_->load(conn_, staging_name_, staging_columns_, writer.buffer);
+}
+
 void StagingMerge::flush() {
   if (pending_.empty()) return;
   if (staging_dirty_) conn_.exec(dialect_.clear_staging(staging_name_));
-  if (dialect_.copy_in())
+  if (s3_ != nullptr && pending_.size() >= s3_->min_rows())
+    load_by_s3();
+  else if (dialect_.copy_in())
     load_by_copy();
   else
     load_by_insert();

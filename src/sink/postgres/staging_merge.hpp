@@ -1,7 +1,8 @@
 #pragma once
 // One destination table's staging: changes are loaded into a temporary table (COPY, or
-// multi-row INSERT where the warehouse has no COPY FROM STDIN), folded to the last change
-// per key, and applied to the destination with the dialect's merge statements.
+// multi-row INSERT where the warehouse has no COPY FROM STDIN, or for large flushes to
+// Redshift COPY from S3), folded to the last change per key, and applied to the
+// destination with the dialect's merge statements.
 
 #include <cstdint>
 #include <string>
@@ -10,14 +11,16 @@
 
 #include "core/change.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "sink/postgres/s3_staging.hpp"
 #include "sink/postgres/sql_dialect.hpp"
 
 namespace sluice {
 
 class StagingMerge {
  public:
+  // `s3`, when not null, loads flushes of at least s3->min_rows() changes.
   StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableSchemaPtr table,
-               const std::string& sink_schema, int id);
+               const std::string& sink_schema, int id, S3Staging* s3 = nullptr);
 
   // Queues one change of this table; it must stay alive until flush().
   void add(const Change& change);
@@ -39,12 +42,15 @@ class StagingMerge {
   std::string key_of(const Row& row) const;
   void load_by_copy();
   void load_by_insert();
+  void load_by_s3();
 
   PgConnection& conn_;
   const SqlDialect& dialect_;
   TableSchemaPtr table_;
   std::string target_;
+  S3Staging* s3_;
   std::string staging_name_;
+  std::string staging_columns_;
   std::string copy_sql_;
   std::string insert_prefix_;
   std::vector<std::string> merge_sql_;

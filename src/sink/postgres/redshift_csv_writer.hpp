@@ -1,0 +1,77 @@
+#pragma once
+// Encodes staging rows as CSV for Redshift's COPY ... FORMAT AS CSV NULL AS '\000'. Every
+// value is quoted (embedded quotes doubled), so tabs, commas, newlines and backslashes
+// travel as they are and an empty string is "", while NULL is a lone unquoted NUL byte,
+// which no value can contain: PostgreSQL text cannot hold one and Redshift rejects it.
+// https://docs.aws.amazon.com/redshift/latest/dg/copy-parameters-data-format.html
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/row.hpp"
+#include "core/schema.hpp"
+
+namespace sluice {
+
+inline void append_csv_quoted(std::string& out, std::string_view value) {
+  out.push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '"') continue;
+    out.append(value.data() + run, i + 1 - run);
+    out.push_back('"');
+    run = i + 1;
+  }
+  out.append(value.data() + run, value.size() - run);
+  out.push_back('"');
+}
+
+inline void append_csv_null(std::string& out) {
+  out.push_back('\0');
+}
+
+// The staging layout: sluice_seq, sluice_op, sluice_unchanged, then the table's columns.
+// Redshift reads VARBYTE from CSV as bare hex, so bytea's \x prefix is dropped.
+class RedshiftCsvWriter {
+ public:
+  explicit RedshiftCsvWriter(const TableSchema& table) {
+    for (const Column& c : table.columns) hex_bytes_.push_back(c.warehouse_type == "bytea");
+  }
+  void begin_row(uint64_t seq, char op) {
+    buffer.append(std::to_string(seq));
+    buffer.push_back(',');
+    buffer.push_back(op);
+    column_ = 0;
+  }
+  void unchanged_marks(const Row* row) {
+    buffer.push_back(',');
+    if (row == nullptr) {
+      append_csv_null(buffer);
+      return;
+    }
+    std::string marks;
+    for (size_t i = 0; i < row->size(); ++i) marks.push_back(row->is_unchanged(i) ? 'u' : '-');
+    append_csv_quoted(buffer, marks);
+  }
+  void value(std::string_view text) {
+    buffer.push_back(',');
+    if (hex_bytes_[column_++] && text.starts_with("\\x")) text.remove_prefix(2);
+    append_csv_quoted(buffer, text);
+  }
+  void null() {
+    buffer.push_back(',');
+    append_csv_null(buffer);
+    ++column_;
+  }
+  void end_row() { buffer.push_back('\n'); }
+
+  std::string buffer;
+
+ private:
+  std::vector<bool> hex_bytes_;
+  size_t column_ = 0;
+};
+
+}  // namespace sluice
