@@ -16,8 +16,11 @@ Commands::Commands(CLI::App& app) {
   add_config(run);
   run->add_flag("--until-caught-up", until_caught_up_,
                 "exit 0 once everything the source had committed at start is applied");
-  run->callback(
-      [this] { selected_ = [this] { return run_pipeline(config_path_, until_caught_up_); }; });
+  run->add_flag("--no-progress", no_progress_,
+                "no live status line on a terminal (it is never drawn for pipes or JSON logs)");
+  run->callback([this] {
+    selected_ = [this] { return run_pipeline(config_path_, until_caught_up_, !no_progress_); };
+  });
 
   CLI::App* check =
       app.add_subcommand("check", "validate the file and both ends; list every problem");

@@ -19,6 +19,7 @@ class Commands {
  private:
   std::string config_path_;
   bool until_caught_up_ = false;
+  bool no_progress_ = false;
   std::function<int()> selected_;
   std::shared_ptr<DemoArgs> demo_args_;
 };
@@ -27,7 +28,8 @@ class Commands {
 // outlive parsing and the run.
 std::shared_ptr<DemoArgs> add_demo_commands(CLI::App& app, std::function<int()>& selected);
 
-int run_pipeline(const std::string& config_path, bool until_caught_up);
+// `progress`: draw the live status line when stderr is a terminal.
+int run_pipeline(const std::string& config_path, bool until_caught_up, bool progress);
 int check_pipeline(const std::string& config_path);
 int show_status(const std::string& config_path);
 int reset_pipeline(const std::string& config_path);

@@ -3,10 +3,12 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "config/pipeline_config.hpp"
 #include "core/error.hpp"
+#include "obs/progress_display.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "sink/postgres/sink_admin.hpp"
@@ -38,12 +40,14 @@ std::vector<std::string> source_status(const PipelineConfig& config) {
 
 }  // namespace
 
-int run_pipeline(const std::string& config_path, bool until_caught_up) {
+int run_pipeline(const std::string& config_path, bool until_caught_up, bool progress) {
   PipelineConfig config = load_pipeline_config(config_path);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   spdlog::info("pipeline {}: {} -> {} ({})", config.name, redact_url(config.source.url),
                redact_url(config.sink.url), config.flows.empty() ? "mirror" : "flows");
+  std::optional<obs::ProgressDisplay> display;
+  if (progress && obs::terminal_sink() != nullptr) display.emplace(*obs::terminal_sink());
   PipelineRunner runner(config, RunOptions{until_caught_up});
   runner.run();
   return 0;

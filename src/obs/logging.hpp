@@ -1,6 +1,7 @@
 #pragma once
 // Logging setup: human-readable lines on stderr by default, one JSON object per line
-// with --log-format json (for log shippers).
+// with --log-format json (for log shippers). Text logs on a terminal go through
+// obs::TerminalSink, which keeps a live status line below them.
 
 #include <string_view>
 

@@ -28,6 +28,11 @@ PipelineMetrics::PipelineMetrics(MetricsRegistry& r)
                                    "1 when the snapshot of the table is complete, 0 while it "
                                    "is being copied.",
                                    "table")),
+      snapshot_rows_estimated(r.gauge_family(
+          "sluice_snapshot_rows_estimated",
+          "The source catalog's estimate of the table's rows when the snapshot started "
+          "(0: unknown).",
+          "table")),
       errors(r.counter_family("sluice_errors_total",
                               "Failures the pipeline recovered from by reconnecting, by kind.",
                               "kind")) {}

@@ -23,9 +23,10 @@ struct PipelineMetrics {
   Histogram& batch_seconds;      // applying one batch in the warehouse
   Histogram& commit_to_visible;  // source commit to warehouse commit, per transaction
   Gauge& lag_seconds;
-  Family<Counter>& snapshot_rows;  // by source table
-  Family<Gauge>& snapshot_done;    // by source table: 0 while copying, 1 when complete
-  Family<Counter>& errors;         // by kind
+  Family<Counter>& snapshot_rows;          // by source table
+  Family<Gauge>& snapshot_done;            // by source table: 0 while copying, 1 when complete
+  Family<Gauge>& snapshot_rows_estimated;  // by source table, from the source's catalog
+  Family<Counter>& errors;                 // by kind
 };
 
 PipelineMetrics& pipeline_metrics();

@@ -19,6 +19,9 @@ nlohmann::json snapshot_progress(const PipelineMetrics& metrics) {
     if (!out.contains(table)) out[table] = {{"rows", 0}};
     out[table]["done"] = done->value() == 1;
   }
+  for (const auto& [table, estimate] : metrics.snapshot_rows_estimated.children())
+    if (out.contains(table))
+      out[table]["estimated_rows"] = static_cast<uint64_t>(estimate->value());
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "pipeline/endpoints.hpp"
 #include "pipeline/kafka_publisher.hpp"
 #include "pipeline/kafka_session.hpp"
+#include "pipeline/snapshot_meter.hpp"
 #include "transport/kafka/capture_position.hpp"
 #include "transport/kafka/topic_admin.hpp"
 
@@ -26,7 +27,8 @@ bool KafkaCapture::run_session() {
   std::optional<Position> resume = stored.read();
   std::unique_ptr<Source> source = make_source(config_, until_caught_up_);
   KafkaPublisher publisher(config_, producer);
-  Position start = source->start(resume, publisher);
+  SnapshotMeter meter(publisher);
+  Position start = source->start(resume, meter);
   if (!resume) {
     producer.flush();
     stored.write(producer, start);

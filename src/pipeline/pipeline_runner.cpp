@@ -14,6 +14,7 @@
 #include "pipeline/flow_set.hpp"
 #include "pipeline/row_collector.hpp"
 #include "pipeline/snapshot_loader.hpp"
+#include "pipeline/snapshot_meter.hpp"
 #include "pipeline/stream_stats.hpp"
 
 namespace sluice {
@@ -70,11 +71,12 @@ bool PipelineRunner::run_session() {
 void PipelineRunner::start_mirror(Source& source, Sink& sink,
                                   const std::optional<Position>& checkpoint) {
   SnapshotLoader loader(sink);
-  Position start = source.start(checkpoint, loader);
+  SnapshotMeter meter(loader);
+  Position start = source.start(checkpoint, meter);
   if (!checkpoint) {
     sink.finish_snapshot(start);
-    spdlog::info("snapshot complete: {} rows in {} tables; streaming from {}", loader.rows(),
-                 loader.tables(), to_string(start));
+    spdlog::info("snapshot complete: {} rows in {} tables; streaming from {}", meter.rows(),
+                 meter.tables(), to_string(start));
   }
   for (const TableSchemaPtr& table : source.tables()) sink.prepare_table(*table);
 }
@@ -86,8 +88,9 @@ void PipelineRunner::start_mirror(Source& source, Sink& sink,
 std::unique_ptr<FlowSet> PipelineRunner::start_flows(Source& source, Sink& sink,
                                                      const std::optional<Position>& checkpoint) {
   RowCollector collector;
-  Position start = source.start(checkpoint, collector);
-  if (checkpoint) source.copy_current_rows(collector);
+  SnapshotMeter meter(collector);
+  Position start = source.start(checkpoint, meter);
+  if (checkpoint) source.copy_current_rows(meter);
   auto flows = std::make_unique<FlowSet>(config_, source.tables());
   std::vector<CollectedTable> tables = collector.take();
   flows->load(tables);

@@ -25,6 +25,9 @@ class CopyTextReader {
 class SnapshotConsumer {
  public:
   virtual ~SnapshotConsumer() = default;
+  // Before any copy starts, each table's size by the source catalog's estimate (0 when
+  // the catalog does not know), for the progress display's percentage and ETA.
+  virtual void expect_rows(const TableSchema& /*table*/, uint64_t /*estimated_rows*/) {}
   virtual void load_table(const TableSchemaPtr& table, CopyTextReader& rows) = 0;
 };
 

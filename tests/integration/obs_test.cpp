@@ -45,7 +45,7 @@ class Observability : public ::testing::Test {
     sink_ = std::make_unique<PgClient>(server_->url("postgres", "", "dst_" + name_));
     source_->exec(
         "CREATE TABLE orders (id int PRIMARY KEY, note text); INSERT INTO orders SELECT g, "
-        "'snap' FROM generate_series(1, 100) g");
+        "'snap' FROM generate_series(1, 100) g; ANALYZE orders");
     port_ = free_port();
     http_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     http_->set_connection_timeout(2s);
@@ -123,6 +123,7 @@ TEST_F(Observability, MetricsCountTheRowsWrittenAndStatusIsJson) {
   EXPECT_EQ(sample(metrics, "sluice_rows_in_total{table=\"public.orders\"}"), 310);
   EXPECT_EQ(sample(metrics, "sluice_snapshot_rows_total{table=\"public.orders\"}"), 100);
   EXPECT_EQ(sample(metrics, "sluice_snapshot_done{table=\"public.orders\"}"), 1);
+  EXPECT_EQ(sample(metrics, "sluice_snapshot_rows_estimated{table=\"public.orders\"}"), 100);
   EXPECT_EQ(sample(metrics, "sluice_commit_to_visible_seconds_count"), 7) << metrics;
   EXPECT_GE(sample(metrics, "sluice_batches_total").value_or(0), 1);
   EXPECT_EQ(sample(metrics, "sluice_batch_seconds_count"), sample(metrics, "sluice_batches_total"));

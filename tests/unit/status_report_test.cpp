@@ -20,6 +20,7 @@ TEST(StatusReport, ReportsStatePositionLagAndPerTableCounts) {
   metrics.snapshot_rows.with("public.ticket").inc(1000);
   metrics.snapshot_done.with("public.ticket").set(1);
   metrics.snapshot_done.with("public.customer").set(0);
+  metrics.snapshot_rows_estimated.with("public.customer").set(250);
 
   nlohmann::json doc = nlohmann::json::parse(status_json(status, metrics));
   EXPECT_EQ(doc["pipeline"], "sports");
@@ -32,6 +33,7 @@ TEST(StatusReport, ReportsStatePositionLagAndPerTableCounts) {
   EXPECT_EQ(doc["snapshot"]["public.ticket"]["done"], true);
   EXPECT_EQ(doc["snapshot"]["public.customer"]["rows"], 0);
   EXPECT_EQ(doc["snapshot"]["public.customer"]["done"], false);
+  EXPECT_EQ(doc["snapshot"]["public.customer"]["estimated_rows"], 250);
 }
 
 TEST(StatusReport, RetryingCountsTheErrorAndKeepsTheMessage) {

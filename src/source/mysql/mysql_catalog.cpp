@@ -75,6 +75,14 @@ std::vector<MySqlTableRef> resolve_tables(MySqlConnection& conn,
   return tables;
 }
 
+uint64_t estimated_rows(MySqlConnection& conn, const MySqlTableRef& table) {
+  std::optional<std::string> rows =
+      conn.scalar(fmt::format("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA "
+                              "= {} AND TABLE_NAME = {}",
+                              conn.quote_literal(table.database), conn.quote_literal(table.name)));
+  return rows ? std::stoull(*rows) : 0;
+}
+
 TableDefinition read_table_definition(MySqlConnection& conn, const MySqlTableRef& table) {
   TableDefinition def;
   def.ref = table;

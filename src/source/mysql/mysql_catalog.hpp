@@ -33,6 +33,10 @@ std::vector<MySqlTableRef> resolve_tables(MySqlConnection& conn,
 
 TableDefinition read_table_definition(MySqlConnection& conn, const MySqlTableRef& table);
 
+// The storage engine's row estimate (information_schema.TABLES.TABLE_ROWS; InnoDB's is
+// sampled and can be off by tens of percent), 0 when unknown.
+uint64_t estimated_rows(MySqlConnection& conn, const MySqlTableRef& table);
+
 // The sluice schema of a definition: warehouse types from the declared types, keys from
 // the primary key. Throws ConfigError for a table without a primary key.
 TableSchemaPtr schema_of(const TableDefinition& definition);

@@ -110,6 +110,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
       CapturedTable table;
       table.definition = read_table_definition(catalog, ref);
       table.schema = schema_of(table.definition);
+      table.estimated_rows = estimated_rows(catalog, ref);
       tables_.emplace(ref.qualified(), std::move(table));
     }
     caught_up_target_ = read_master_status(catalog);
@@ -146,6 +147,7 @@ BinlogPosition MySqlSource::take_snapshot(SnapshotConsumer& consumer) {
                                           1, tables_.size());
   bool mariadb = MySqlConnection(url_, "source").is_mariadb();
   spdlog::info("source: copying {} tables on {} connections", tables_.size(), connections);
+  expect_rows(consumer);
   BinlogPosition start = mariadb ? take_per_table_snapshots(consumer, connections)
                                  : take_locked_snapshot(consumer, connections);
   set_gtids(start.gtid_set);
@@ -229,7 +231,13 @@ bool MySqlSource::in_copy(const CapturedTable& table) const {
   return table.copied_up_to && !at_or_past(transaction_start_, *table.copied_up_to);
 }
 
+void MySqlSource::expect_rows(SnapshotConsumer& consumer) const {
+  for (const auto& [name, table] : tables_)
+    consumer.expect_rows(*table.schema, table.estimated_rows);
+}
+
 void MySqlSource::copy_current_rows(SnapshotConsumer& consumer) {
+  expect_rows(consumer);
   for (auto& [name, table] : tables_) {
     std::unique_ptr<MySqlConnection> conn = open_copy_connection(url_);
     copy_table(*conn, table.definition, table.schema, consumer);

@@ -29,9 +29,10 @@ class MySqlSource : public Source {
 
  private:
   struct CapturedTable {
-    TableDefinition definition;  // information_schema, refreshed after DDL
-    TableSchemaPtr schema;       // what changes carry now
-    std::string last_ddl;        // for messages
+    TableDefinition definition;   // information_schema, refreshed after DDL
+    TableSchemaPtr schema;        // what changes carry now
+    std::string last_ddl;         // for messages
+    uint64_t estimated_rows = 0;  // at start, for snapshot progress
     // Set when the table's snapshot is later than the stream's start: transactions that
     // begin before it are in the copy already.
     std::optional<BinlogPosition> copied_up_to;
@@ -48,6 +49,8 @@ class MySqlSource : public Source {
   BinlogPosition take_snapshot(SnapshotConsumer& consumer);
   BinlogPosition take_locked_snapshot(SnapshotConsumer& consumer, size_t connections);
   BinlogPosition take_per_table_snapshots(SnapshotConsumer& consumer, size_t connections);
+  // Tells the consumer every table's estimated size before a copy.
+  void expect_rows(SnapshotConsumer& consumer) const;
   // Runs `copy` for every captured table on `connections` threads.
   void for_each_table_in_parallel(size_t connections,
                                   const std::function<void(size_t worker, CapturedTable&)>& copy);

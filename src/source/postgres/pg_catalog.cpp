@@ -71,6 +71,13 @@ TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
   return schema;
 }
 
+uint64_t estimated_rows(PgConnection& conn, const TableRef& table) {
+  std::optional<std::string> reltuples =
+      conn.scalar("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = to_regclass($1)",
+                  {conn.quote_identifier(table.schema) + "." + conn.quote_identifier(table.name)});
+  return reltuples ? std::stoull(*reltuples) : 0;
+}
+
 std::vector<std::string> table_problems(PgConnection& conn, const std::vector<TableRef>& tables) {
   std::vector<std::string> problems;
   for (const TableRef& t : tables) {

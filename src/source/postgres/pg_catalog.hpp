@@ -27,6 +27,9 @@ std::vector<TableRef> resolve_tables(PgConnection& conn,
 // or the replica identity index. Throws ConfigError for a table without either.
 TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table);
 
+// The planner's row estimate (pg_class.reltuples), 0 for a table never analyzed.
+uint64_t estimated_rows(PgConnection& conn, const TableRef& table);
+
 // Problems that make a table uncapturable ("public.t has no primary key ..."), one per line.
 std::vector<std::string> table_problems(PgConnection& conn, const std::vector<TableRef>& tables);
 

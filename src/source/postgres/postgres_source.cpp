@@ -25,11 +25,13 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
     if (table_refs_.empty())
       throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
     schemas_.clear();
+    estimated_rows_.clear();
     std::unordered_map<std::string, std::vector<std::string>> keys;
     for (const TableRef& t : table_refs_) {
       TableSchemaPtr schema = read_table_schema(catalog, t);
       for (size_t i : schema->key_indexes()) keys[t.qualified()].push_back(schema->columns[i].name);
       schemas_.push_back(std::move(schema));
+      estimated_rows_.push_back(estimated_rows(catalog, t));
     }
     decoder_.set_primary_keys(std::move(keys));
     ensure_publication(catalog, publication, table_refs_);
@@ -68,6 +70,8 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
 }
 
 void PostgresSource::copy_tables(const std::string& snapshot_name, SnapshotConsumer& consumer) {
+  for (size_t i = 0; i < schemas_.size(); ++i)
+    consumer.expect_rows(*schemas_[i], estimated_rows_[i]);
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;

@@ -32,6 +32,7 @@ class PostgresSource : public Source {
   bool until_caught_up_;
   std::vector<TableRef> table_refs_;
   std::vector<TableSchemaPtr> schemas_;
+  std::vector<uint64_t> estimated_rows_;  // by schemas_ index
   std::unique_ptr<ReplicationStream> stream_;
   PgOutputDecoder decoder_;
   Lsn resume_after_;  // transactions committed before this are in the warehouse already

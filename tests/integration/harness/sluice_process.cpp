@@ -35,7 +35,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }  // namespace
 
 SluiceProcess::SluiceProcess(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& extra_env) {
+                             const std::map<std::string, std::string>& extra_env, int stderr_fd) {
   std::filesystem::path dir = make_subdir("sluice");
   stdout_path_ = dir / "stdout";
   stderr_path_ = dir / "stderr";
@@ -48,7 +48,10 @@ SluiceProcess::SluiceProcess(const std::vector<std::string>& args,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, stdout_path_.c_str(), O_WRONLY | O_CREAT, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT, 0644);
+  if (stderr_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+  else
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT, 0644);
   int rc = posix_spawn(&pid_, SLUICE_BINARY, &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("cannot start ") + SLUICE_BINARY);

@@ -21,8 +21,10 @@ struct ProcessResult {
 // The sluice binary under test, running in the background with its output in files.
 class SluiceProcess {
  public:
+  // `stderr_fd`: where the process's stderr goes instead of a file (a terminal, say).
   explicit SluiceProcess(const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& extra_env = {});
+                         const std::map<std::string, std::string>& extra_env = {},
+                         int stderr_fd = -1);
   ~SluiceProcess();
   SluiceProcess(const SluiceProcess&) = delete;
   SluiceProcess& operator=(const SluiceProcess&) = delete;

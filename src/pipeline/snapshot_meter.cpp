@@ -1,4 +1,4 @@
-#include "pipeline/snapshot_loader.hpp"
+#include "pipeline/snapshot_meter.hpp"
 
 #include <algorithm>
 
@@ -7,8 +7,7 @@
 namespace sluice {
 namespace {
 
-// Counts the rows passing through, for the completion log and the live snapshot progress
-// (sluice_snapshot_rows_total, chunk by chunk).
+// Counts rows chunk by chunk as they pass, so progress moves while a table is copied.
 class CountingReader : public CopyTextReader {
  public:
   CountingReader(CopyTextReader& inner, obs::Counter& progress)
@@ -32,14 +31,23 @@ class CountingReader : public CopyTextReader {
 
 }  // namespace
 
-void SnapshotLoader::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
+void SnapshotMeter::expect_rows(const TableSchema& table, uint64_t estimated_rows) {
+  obs::pipeline_status().set_state(obs::PipelineState::kSnapshot);
+  obs::PipelineMetrics& metrics = obs::pipeline_metrics();
+  std::string name = table.qualified_name();
+  metrics.snapshot_rows_estimated.with(name).set(static_cast<double>(estimated_rows));
+  metrics.snapshot_done.with(name).set(0);
+  inner_.expect_rows(table, estimated_rows);
+}
+
+void SnapshotMeter::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
   obs::pipeline_status().set_state(obs::PipelineState::kSnapshot);
   obs::PipelineMetrics& metrics = obs::pipeline_metrics();
   std::string name = table->qualified_name();
   obs::Gauge& done = metrics.snapshot_done.with(name);
   done.set(0);
   CountingReader counting(rows, metrics.snapshot_rows.with(name));
-  sink_.load_snapshot(*table, counting);
+  inner_.load_table(table, counting);
   rows_ += counting.rows();
   ++tables_;
   done.set(1);
