@@ -59,6 +59,22 @@ TEST(RedshiftCsv, UnchangedMarksAreQuoted) {
   EXPECT_EQ(writer.buffer, "1,U,\"-u\",\"1\",\0\n"s);
 }
 
+TEST(RedshiftCsv, TargetRowsHaveNoStagingFields) {
+  TableSchema table;
+  table.columns = {{"id", LogicalType::kInt64, "bigint", true},
+                   {"note", LogicalType::kText, "text", false}};
+  RedshiftCsvWriter writer(table);
+  writer.begin_row();
+  writer.null();
+  writer.value("");
+  writer.end_row();
+  writer.begin_row();
+  writer.value("2");
+  writer.null();
+  writer.end_row();
+  EXPECT_EQ(writer.buffer, "\0,\"\"\n\"2\",\0\n"s);
+}
+
 std::string gunzip(const std::string& compressed) {
   z_stream stream{};
   EXPECT_EQ(inflateInit2(&stream, 15 + 16), Z_OK);

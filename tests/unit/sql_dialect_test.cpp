@@ -50,6 +50,8 @@ std::vector<std::string> redshift_statements() {
   for (const S3StagingConfig& s3 : s3_configs())
     all.push_back(copy_from_s3_sql("sluice_stage_0", "sluice_seq, sluice_op, \"id\"",
                                    "s3://bucket/sluice/p/1.csv.gz", s3));
+  all.push_back(copy_from_s3_sql("\"dw\".\"orders\"", "\"id\"", "s3://bucket/sluice/p/2.manifest",
+                                 s3_configs()[2], S3CopySource::kManifest));
   return all;
 }
 
@@ -96,6 +98,15 @@ TEST(RedshiftDialect, CopyFromS3UsesRedshiftParameters) {
       << copies[2];
   EXPECT_EQ(copies[2].find("ACCESS_KEY_ID"), std::string::npos);
   EXPECT_EQ(copies[2].find("secret"), std::string::npos);
+}
+
+// The MANIFEST keyword belongs among the data source parameters, before the format.
+TEST(RedshiftDialect, CopyFromAManifestSaysSo) {
+  EXPECT_EQ(copy_from_s3_sql("\"dw\".\"orders\"", "\"id\"", "s3://bucket/sluice/p/2.manifest",
+                             s3_configs()[2], S3CopySource::kManifest),
+            "COPY \"dw\".\"orders\" (\"id\") FROM 's3://bucket/sluice/p/2.manifest' IAM_ROLE "
+            "'arn:aws:iam::123456789012:role/load' MANIFEST FORMAT AS CSV NULL AS '\\000' GZIP "
+            "REGION 'eu-west-1' TIMEFORMAT 'auto' DATEFORMAT 'auto'");
 }
 
 TEST(RedshiftDialect, CopyFromS3QuotesLiterals) {

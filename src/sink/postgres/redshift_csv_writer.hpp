@@ -32,18 +32,26 @@ inline void append_csv_null(std::string& out) {
   out.push_back('\0');
 }
 
-// The staging layout: sluice_seq, sluice_op, sluice_unchanged, then the table's columns.
+// Rows in the staging layout (sluice_seq, sluice_op, sluice_unchanged, then the table's
+// columns) or, for snapshots, the target layout (the table's columns only).
 // Redshift reads VARBYTE from CSV as bare hex, so bytea's \x prefix is dropped.
 class RedshiftCsvWriter {
  public:
   explicit RedshiftCsvWriter(const TableSchema& table) {
     for (const Column& c : table.columns) hex_bytes_.push_back(c.warehouse_type == "bytea");
   }
+  // A staging row.
   void begin_row(uint64_t seq, char op) {
     buffer.append(std::to_string(seq));
     buffer.push_back(',');
     buffer.push_back(op);
     column_ = 0;
+    target_row_ = false;
+  }
+  // A target row: its first value has no separator before it.
+  void begin_row() {
+    column_ = 0;
+    target_row_ = true;
   }
   void unchanged_marks(const Row* row) {
     buffer.push_back(',');
@@ -56,12 +64,12 @@ class RedshiftCsvWriter {
     append_csv_quoted(buffer, marks);
   }
   void value(std::string_view text) {
-    buffer.push_back(',');
+    separate();
     if (hex_bytes_[column_++] && text.starts_with("\\x")) text.remove_prefix(2);
     append_csv_quoted(buffer, text);
   }
   void null() {
-    buffer.push_back(',');
+    separate();
     append_csv_null(buffer);
     ++column_;
   }
@@ -70,8 +78,14 @@ class RedshiftCsvWriter {
   std::string buffer;
 
  private:
+  // Staging rows always begin with their seq and op; target rows begin with a value.
+  void separate() {
+    if (column_ > 0 || !target_row_) buffer.push_back(',');
+  }
+
   std::vector<bool> hex_bytes_;
   size_t column_ = 0;
+  bool target_row_ = false;
 };
 
 }  // namespace sluice

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/error.hpp"
@@ -41,12 +42,20 @@ std::string run_id() {
 
 }  // namespace
 
-std::string copy_from_s3_sql(const std::string& staging, const std::string& columns,
-                             const std::string& object_url, const S3StagingConfig& config) {
+std::string copy_from_s3_sql(const std::string& table, const std::string& columns,
+                             const std::string& url, const S3StagingConfig& config,
+                             S3CopySource source) {
   return fmt::format(
-      "COPY {} ({}) FROM {} {} FORMAT AS CSV NULL AS '\\000' GZIP REGION {} "
+      "COPY {} ({}) FROM {} {} {}FORMAT AS CSV NULL AS '\\000' GZIP REGION {} "
       "TIMEFORMAT 'auto' DATEFORMAT 'auto'",
-      staging, columns, literal(object_url), authorization(config), literal(config.region));
+      table, columns, literal(url), authorization(config),
+      source == S3CopySource::kManifest ? "MANIFEST " : "", literal(config.region));
+}
+
+std::string copy_manifest_json(const std::vector<std::string>& urls) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const std::string& url : urls) entries.push_back({{"url", url}, {"mandatory", true}});
+  return nlohmann::json{{"entries", entries}}.dump();
 }
 
 std::string gzip_compress(std::string_view data) {
@@ -72,21 +81,39 @@ S3Staging::S3Staging(const S3StagingConfig& config, const std::string& pipeline_
       client_(config),
       key_prefix_(fmt::format("{}{}/{}-", config.prefix, pipeline_name, run_id())) {}
 
-std::string S3Staging::next_key() {
-  return fmt::format("{}{}.csv.gz", key_prefix_, ++objects_);
+std::string S3Staging::next_key(std::string_view extension) {
+  return fmt::format("{}{}{}", key_prefix_, ++objects_, extension);
+}
+
+std::string S3Staging::upload(std::string_view csv) {
+  std::string key = next_key(".csv.gz");
+  client_.put_object(key, gzip_compress(csv));
+  loaded_.push_back(key);
+  return client_.object_url(key);
 }
 
 void S3Staging::load(PgConnection& conn, const std::string& staging, const std::string& columns,
                      std::string_view csv) {
-  std::string key = next_key();
-  client_.put_object(key, gzip_compress(csv));
+  std::string url = upload(csv);
+  copy(conn, staging, url, copy_from_s3_sql(staging, columns, url, config_));
+}
+
+void S3Staging::load_manifest(PgConnection& conn, const std::string& table,
+                              const std::string& columns,
+                              const std::vector<std::string>& part_urls) {
+  std::string key = next_key(".manifest");
+  client_.put_object(key, copy_manifest_json(part_urls));
   loaded_.push_back(key);
   std::string url = client_.object_url(key);
-  std::string sql = copy_from_s3_sql(staging, columns, url, config_);
+  copy(conn, table, url, copy_from_s3_sql(table, columns, url, config_, S3CopySource::kManifest));
+}
+
+void S3Staging::copy(PgConnection& conn, const std::string& table, const std::string& url,
+                     const std::string& sql) {
   // The statement holds the keys: errors name the object instead, and whatever the
   // server's message quotes of the statement is scrubbed.
   try {
-    conn.exec_secret(sql, fmt::format("COPY {} FROM {}", staging, url));
+    conn.exec_secret(sql, fmt::format("COPY {} FROM {}", table, url));
   } catch (const ConnectionError& e) {
     throw ConnectionError(without_secrets(e.what(), credentials_of(config_)));
   } catch (const FatalError& e) {

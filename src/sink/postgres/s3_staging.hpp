@@ -1,8 +1,9 @@
 #pragma once
-// Redshift staging through S3: a flush's rows, gzip-compressed CSV, are uploaded as one
-// object under <prefix><pipeline>/ and loaded with COPY, which Redshift spreads over its
-// slices. Objects are deleted once the warehouse transaction has ended; a crash before
-// that leaves them behind, which a lifecycle rule on the prefix cleans up.
+// Redshift loading through S3: a flush's rows, gzip-compressed CSV, are uploaded as one
+// object under <prefix><pipeline>/ and loaded with COPY; a snapshot's parts are uploaded
+// one by one and loaded together by one COPY of a manifest listing them, which Redshift
+// spreads over its slices. Objects are deleted once the warehouse transaction has ended;
+// a crash before that leaves them behind, which a lifecycle rule on the prefix cleans up.
 
 #include <cstdint>
 #include <string>
@@ -24,12 +25,19 @@ class S3Staging {
   // Uploads `csv` (RedshiftCsvWriter rows) and COPYs it into `staging`'s `columns`.
   void load(PgConnection& conn, const std::string& staging, const std::string& columns,
             std::string_view csv);
+  // Uploads `csv` gzip-compressed and returns its s3:// URL, for load_manifest.
+  std::string upload(std::string_view csv);
+  // Uploads a manifest of `part_urls` and COPYs all the parts into `table`'s `columns`.
+  void load_manifest(PgConnection& conn, const std::string& table, const std::string& columns,
+                     const std::vector<std::string>& part_urls);
   // Deletes the objects loaded so far. Best effort: a failure is logged, not thrown,
   // because the rows are already committed.
   void delete_loaded();
 
  private:
-  std::string next_key();
+  std::string next_key(std::string_view extension);
+  void copy(PgConnection& conn, const std::string& table, const std::string& url,
+            const std::string& sql);
 
   S3StagingConfig config_;
   S3Client client_;
@@ -38,11 +46,20 @@ class S3Staging {
   std::vector<std::string> loaded_;
 };
 
-// COPY <staging> (<columns>) FROM '<object_url>' with the configured authorization, for CSV
-// written by RedshiftCsvWriter and gzip-compressed. Holds secrets unless an IAM role is set.
+// What a COPY's s3:// URL names: the data itself, or a manifest listing the objects.
+enum class S3CopySource : uint8_t { kObject, kManifest };
+
+// COPY <table> (<columns>) FROM '<url>' with the configured authorization, for CSV written
+// by RedshiftCsvWriter and gzip-compressed. Holds secrets unless an IAM role is set.
 // https://docs.aws.amazon.com/redshift/latest/dg/r_COPY.html
-std::string copy_from_s3_sql(const std::string& staging, const std::string& columns,
-                             const std::string& object_url, const S3StagingConfig& config);
+std::string copy_from_s3_sql(const std::string& table, const std::string& columns,
+                             const std::string& url, const S3StagingConfig& config,
+                             S3CopySource source = S3CopySource::kObject);
+
+// A COPY manifest requiring every one of `urls`: a missing part fails the COPY instead of
+// loading a table without its rows.
+// https://docs.aws.amazon.com/redshift/latest/dg/loading-data-files-using-manifest.html
+std::string copy_manifest_json(const std::vector<std::string>& urls);
 
 // gzip (RFC 1952) of `data`, as COPY ... GZIP reads it.
 std::string gzip_compress(std::string_view data);
