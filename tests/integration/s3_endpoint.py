@@ -5,7 +5,8 @@ Serves PUT and DELETE of objects, path style (/bucket/key), stored as files unde
 Every request's Signature Version 4 is recomputed with botocore's own signer, independent
 of sluice's, and refused with 403 SignatureDoesNotMatch when it differs, as S3 does; the
 body must also match its x-amz-content-sha256. --fail-first N answers the first N
-requests with 503 SlowDown, so tests can watch the client retry.
+requests with 503 SlowDown, so tests can watch the client retry. With --deleted-dir, a
+DELETE moves the object there instead, so tests can still read what was deleted.
 """
 import argparse
 import datetime
@@ -49,7 +50,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.refused("DELETE", b""):
             return
         path = self.object_path()
-        if os.path.exists(path):
+        if os.path.exists(path) and self.server.deleted_dir:
+            os.renames(path, os.path.join(self.server.deleted_dir, os.path.relpath(path, self.server.dir)))
+        elif os.path.exists(path):
             os.remove(path)
         self.answer(204, b"")
 
@@ -122,10 +125,11 @@ def main():
     parser.add_argument("--access-key", required=True)
     parser.add_argument("--secret-key", required=True)
     parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--deleted-dir")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.dir, server.access_key, server.secret_key = args.dir, args.access_key, args.secret_key
-    server.fail_first = args.fail_first
+    server.fail_first, server.deleted_dir = args.fail_first, args.deleted_dir
     print("s3_endpoint: listening on 127.0.0.1:%d" % args.port, flush=True)
     server.serve_forever()
 

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -17,6 +18,8 @@
 #include "harness/pg_server.hpp"
 #include "harness/test_dir.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "sink/postgres/postgres_sink.hpp"
+#include "sink/postgres/s3_snapshot.hpp"
 #include "sink/postgres/staging_merge.hpp"
 #include "sink/s3/s3_client.hpp"
 
@@ -34,16 +37,17 @@ bool accepts_connections(int port) {
                      test_dir() / "port_probe.log") == 0;
 }
 
-// s3_endpoint.py on a free loopback port, storing objects in its own folder.
+// s3_endpoint.py on a free loopback port, storing objects in its own folder and moving
+// deleted ones to another.
 class LocalS3 {
  public:
   explicit LocalS3(int fail_first = 0) : port_(free_port()), dir_(make_subdir("s3")) {
     std::filesystem::path log = dir_ / "endpoint.log";
-    pid_ = start_command(
-        {"python3", SLUICE_SOURCE_DIR "/tests/integration/s3_endpoint.py", "--port",
-         std::to_string(port_), "--dir", (dir_ / "data").string(), "--access-key", kAccessKey,
-         "--secret-key", kSecret, "--fail-first", std::to_string(fail_first)},
-        log);
+    pid_ = start_command({"python3", SLUICE_SOURCE_DIR "/tests/integration/s3_endpoint.py",
+                          "--port", std::to_string(port_), "--dir", (dir_ / "data").string(),
+                          "--access-key", kAccessKey, "--secret-key", kSecret, "--fail-first",
+                          std::to_string(fail_first), "--deleted-dir", (dir_ / "deleted").string()},
+                         log);
     stop_when_this_process_dies("kill " + std::to_string(pid_), dir_ / "stop.log");
     for (int i = 0; i < 200 && !accepts_connections(port_); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -68,6 +72,9 @@ class LocalS3 {
   std::filesystem::path object(const std::string& key) const {
     return dir_ / "data" / kBucket / key;
   }
+  std::filesystem::path deleted(const std::string& key) const {
+    return dir_ / "deleted" / kBucket / key;
+  }
   std::string log() const { return read_file(dir_ / "endpoint.log"); }
 
  private:
@@ -79,15 +86,31 @@ class LocalS3 {
 std::string gunzip(const std::string& compressed) {
   z_stream stream{};
   EXPECT_EQ(inflateInit2(&stream, 15 + 16), Z_OK);
-  std::string out(1 << 20, '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   stream.avail_in = static_cast<uInt>(compressed.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
+  std::string out;
+  int status = Z_OK;
+  while (status == Z_OK) {
+    out.resize(out.size() + (1 << 20));
+    stream.next_out = reinterpret_cast<Bytef*>(out.data() + stream.total_out);
+    stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
+    status = inflate(&stream, Z_NO_FLUSH);
+  }
+  EXPECT_EQ(status, Z_STREAM_END);
   out.resize(stream.total_out);
   inflateEnd(&stream);
   return out;
+}
+
+// The files below `folder` by name, which is upload order for up to nine objects: sluice
+// numbers them.
+std::vector<std::filesystem::path> files_under(const std::filesystem::path& folder) {
+  std::vector<std::filesystem::path> files;
+  if (!std::filesystem::exists(folder)) return files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  std::ranges::sort(files);
+  return files;
 }
 
 std::string message_of(const std::function<void()>& action) {
@@ -212,9 +235,7 @@ TEST(S3Staging, FailedCopyNamesTheObjectButNotTheSecrets) {
   EXPECT_EQ(message.find(kSecret), std::string::npos) << message;
   EXPECT_EQ(message.find(config.session_token), std::string::npos) << message;
 
-  std::vector<std::filesystem::path> objects;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(s3.object("sluice/pipe")))
-    objects.push_back(entry.path());
+  std::vector<std::filesystem::path> objects = files_under(s3.object("sluice/pipe"));
   ASSERT_EQ(objects.size(), 1u) << s3.log();
   EXPECT_EQ(objects[0].extension(), ".gz");
   EXPECT_EQ(gunzip(read_file(objects[0])),
@@ -237,6 +258,124 @@ TEST(S3Staging, SecretStatementsFailWithoutQuotingTheStatement) {
       << "the plain path quotes the statement, so this test shows what exec_secret avoids";
   EXPECT_EQ(message_of([&] { conn.exec_secret(sql, "SELECT of a secret"); }),
             "sink: SELECT of a secret: syntax error at end of input");
+}
+
+// COPY text of rows 1..`rows` of sample_table(), 10000 to a chunk. The notes cycle through
+// NULL, the empty string, and text with a tab, quotes and a backslash.
+class GeneratedRows : public CopyTextReader {
+ public:
+  explicit GeneratedRows(size_t rows) : rows_(rows) {}
+  std::optional<std::string_view> next_chunk() override {
+    chunk_.clear();
+    for (size_t end = std::min(next_ + 10000, rows_ + 1); next_ < end; ++next_) {
+      if (next_ % 3 == 0)
+        chunk_ += fmt::format("{}\t\\N\n", next_);
+      else if (next_ % 3 == 1)
+        chunk_ += fmt::format("{}\t\n", next_);
+      else
+        chunk_ += fmt::format("{}\tn{}\\t\"q\"\\\\\n", next_, next_);
+    }
+    if (chunk_.empty()) return std::nullopt;
+    return chunk_;
+  }
+
+ private:
+  size_t rows_;
+  size_t next_ = 1;
+  std::string chunk_;
+};
+
+// GeneratedRows(rows) as snapshot CSV: the values of the target's columns.
+std::string generated_csv(size_t rows) {
+  std::string csv;
+  for (size_t i = 1; i <= rows; ++i) {
+    if (i % 3 == 0)
+      csv += fmt::format("\"{}\",", i) + "\0\n"s;
+    else if (i % 3 == 1)
+      csv += fmt::format("\"{}\",\"\"\n", i);
+    else
+      csv += fmt::format("\"{}\",\"n{}\t\"\"q\"\"\\\"\n", i, i);
+  }
+  return csv;
+}
+
+// A Redshift sink on a PostgreSQL database (with Redshift's GETDATE()) staging through `s3`,
+// whose orders table holds one row from before the snapshot.
+class S3Snapshot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PgServer& server = shared_pg_server();
+    std::string database = pipeline_name_for_test("s3");
+    server.create_database(database);
+    config_.name = "pipe";
+    config_.sink.type = SinkType::kRedshift;
+    config_.sink.url = server.url("postgres", "", database);
+    config_.sink.schema = "public";
+    config_.sink.s3 = s3_.config();
+    config_.sink.s3.session_token = "FwoGZXIvYXdzEXAMPLETOKEN";
+    conn_.emplace(config_.sink.url, PgConnection::Mode::kNormal, "test");
+    conn_->exec(
+        "CREATE FUNCTION getdate() RETURNS timestamp LANGUAGE sql AS 'SELECT now()::timestamp'");
+    sink_.emplace(config_);
+    sink_->prepare_table(*table_);
+    conn_->exec("INSERT INTO orders VALUES (0, 'before')");
+  }
+
+  std::string orders() {
+    return *conn_->scalar(
+        "SELECT string_agg(id || ':' || coalesce(note, 'NULL'), ',' ORDER BY id) FROM orders");
+  }
+
+  LocalS3 s3_;
+  PipelineConfig config_;
+  TableSchemaPtr table_ = sample_table();
+  std::optional<PgConnection> conn_;
+  std::optional<PostgresSink> sink_;
+};
+
+// PostgreSQL refuses Redshift's COPY ... MANIFEST, so a large table's snapshot shows its
+// parts uploaded, the error, the rollback and the deletion, but not the load.
+TEST_F(S3Snapshot, LargeTableUploadsPartsThenOneManifestCopy) {
+  const size_t rows = 2 * SnapshotPartLimits{}.max_rows + 3;
+  GeneratedRows source(rows);
+  std::string message = message_of([&] { sink_->load_snapshot(*table_, source); });
+  EXPECT_NE(message.find("sink: COPY \"public\".\"orders\" FROM s3://staging/sluice/pipe/"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(".manifest: "), std::string::npos) << message;
+  EXPECT_EQ(message.find(kSecret), std::string::npos) << message;
+  EXPECT_EQ(message.find(config_.sink.s3.session_token), std::string::npos) << message;
+  EXPECT_EQ(orders(), "0:before");
+
+  EXPECT_TRUE(files_under(s3_.object("sluice")).empty()) << s3_.log();
+  std::vector<std::filesystem::path> deleted = files_under(s3_.deleted("sluice/pipe"));
+  ASSERT_EQ(deleted.size(), 4u) << s3_.log();
+  std::string csv;
+  std::vector<std::string> part_urls;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(deleted[i].string().ends_with(fmt::format("-{}.csv.gz", i + 1))) << deleted[i];
+    std::string part = gunzip(read_file(deleted[i]));
+    EXPECT_LE(static_cast<size_t>(std::ranges::count(part, '\n')), SnapshotPartLimits{}.max_rows);
+    csv += part;
+    part_urls.push_back("s3://staging/" +
+                        std::filesystem::relative(deleted[i], s3_.deleted("")).string());
+  }
+  EXPECT_TRUE(csv == generated_csv(rows)) << "the parts do not hold exactly the source rows";
+  EXPECT_EQ(read_file(deleted[3]), copy_manifest_json(part_urls));
+}
+
+// A table of fewer than min_rows rows loads by INSERT, which PostgreSQL runs, and uses no S3.
+TEST_F(S3Snapshot, SmallTableLoadsByInsert) {
+  GeneratedRows source(config_.sink.s3.min_rows - 1);
+  sink_->load_snapshot(*table_, source);
+  EXPECT_EQ(*conn_->scalar("SELECT count(*) FROM orders"),
+            std::to_string(config_.sink.s3.min_rows - 1));
+  EXPECT_EQ(*conn_->scalar("SELECT count(*) FROM orders WHERE note IS NULL"),
+            std::to_string((config_.sink.s3.min_rows - 1) / 3));
+  EXPECT_EQ(*conn_->scalar("SELECT note FROM orders WHERE id = 2"), "n2\t\"q\"\\");
+  EXPECT_EQ(*conn_->scalar("SELECT note FROM orders WHERE id = 4"), "");
+  EXPECT_TRUE(files_under(s3_.object("")).empty()) << s3_.log();
+  EXPECT_TRUE(files_under(s3_.deleted("")).empty()) << s3_.log();
 }
 
 }  // namespace

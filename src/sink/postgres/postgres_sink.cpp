@@ -5,11 +5,22 @@
 
 #include <algorithm>
 
-#include "core/copy_text_parser.hpp"
 #include "core/error.hpp"
 #include "sink/postgres/insert_batcher.hpp"
+#include "sink/postgres/s3_snapshot.hpp"
+#include "sink/postgres/snapshot_rows.hpp"
 
 namespace sluice {
+namespace {
+
+std::string column_list(const TableSchema& table) {
+  std::string columns;
+  for (const Column& c : table.columns)
+    columns += (columns.empty() ? "" : ", ") + quote_identifier(c.name);
+  return columns;
+}
+
+}  // namespace
 
 void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
                             const std::string& schema, const TableSchema& table) {
@@ -66,10 +77,21 @@ void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows)
   // Each table loads on its own connection, so tables load in parallel.
   PgConnection conn(config_.sink.url, PgConnection::Mode::kNormal, "sink");
   create_or_extend_table(conn, *dialect_, config_.sink.schema, table);
-  std::string target = quote_identifier(config_.sink.schema) + "." + quote_identifier(table.name);
-  std::string columns;
-  for (const Column& c : table.columns)
-    columns += (columns.empty() ? "" : ", ") + quote_identifier(c.name);
+  if (!s3_) return replace_rows(conn, table, rows);
+  SnapshotHead head(rows, s3_->min_rows(), SnapshotPartLimits{}.max_bytes);
+  if (head.whole_table()) return replace_rows(conn, table, head);
+  replace_rows_through_s3(conn, table, head);
+}
+
+std::string PostgresSink::target_of(const TableSchema& table) const {
+  return quote_identifier(config_.sink.schema) + "." + quote_identifier(table.name);
+}
+
+// One transaction: readers see the old rows until all the new ones are in.
+void PostgresSink::replace_rows(PgConnection& conn, const TableSchema& table,
+                                CopyTextReader& rows) {
+  std::string target = target_of(table);
+  std::string columns = column_list(table);
   conn.exec("BEGIN");
   conn.exec(dialect_->truncate(target));
   if (dialect_->copy_in()) {
@@ -82,23 +104,30 @@ void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows)
   conn.exec("COMMIT");
 }
 
+// The parts are uploaded before the transaction begins, which then lasts one COPY.
+void PostgresSink::replace_rows_through_s3(PgConnection& conn, const TableSchema& table,
+                                           CopyTextReader& rows) {
+  // Its own S3Staging: tables load in parallel, each deleting only its own objects.
+  S3Staging parts(config_.sink.s3, config_.name);
+  std::string target = target_of(table);
+  try {
+    std::vector<std::string> urls = upload_snapshot_parts(parts, table, rows);
+    conn.exec("BEGIN");
+    conn.exec(dialect_->truncate(target));
+    parts.load_manifest(conn, target, column_list(table), urls);
+    conn.exec("COMMIT");
+  } catch (...) {
+    // The open transaction rolls back when the connection closes.
+    parts.delete_loaded();
+    throw;
+  }
+  parts.delete_loaded();
+}
+
 void PostgresSink::load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                                   const TableSchema& table, CopyTextReader& rows) {
   InsertBatcher batcher(conn, insert_prefix, table.columns.size());
-  Row row;
-  while (std::optional<std::string_view> chunk = rows.next_chunk()) {
-    CopyTextParser parser(*chunk);
-    while (parser.next(row)) {
-      batcher.begin_row();
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (row.is_null(i))
-          batcher.null();
-        else
-          batcher.value(row.text(i));
-      }
-      batcher.end_row();
-    }
-  }
+  for_each_snapshot_row(rows, [&](const Row& row) { write_snapshot_row(row, batcher); });
   batcher.finish();
 }
 
@@ -127,8 +156,7 @@ void PostgresSink::flush_staged() {
 }
 
 void PostgresSink::truncate(const TableSchema& table) {
-  conn_.exec(dialect_->truncate(quote_identifier(config_.sink.schema) + "." +
-                                quote_identifier(table.name)));
+  conn_.exec(dialect_->truncate(target_of(table)));
 }
 
 void PostgresSink::apply(const ChangeBatch& batch) {

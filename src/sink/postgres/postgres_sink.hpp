@@ -38,6 +38,9 @@ class PostgresSink : public Sink {
   void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
   void end_transaction(std::string_view statement);
 
+  std::string target_of(const TableSchema& table) const;
+  void replace_rows(PgConnection& conn, const TableSchema& table, CopyTextReader& rows);
+  void replace_rows_through_s3(PgConnection& conn, const TableSchema& table, CopyTextReader& rows);
   void load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                       const TableSchema& table, CopyTextReader& rows);
 
