@@ -321,9 +321,13 @@ class S3Snapshot : public ::testing::Test {
     conn_->exec("INSERT INTO orders VALUES (0, 'before')");
   }
 
+  // "id:note,..." in key order; "" when the table is empty.
   std::string orders() {
-    return *conn_->scalar(
-        "SELECT string_agg(id || ':' || coalesce(note, 'NULL'), ',' ORDER BY id) FROM orders");
+    return conn_
+        ->scalar(
+            "SELECT string_agg(id || ':' || coalesce(note, 'NULL'), ',' ORDER BY id) FROM "
+            "orders")
+        .value_or("");
   }
 
   LocalS3 s3_;
