@@ -161,9 +161,10 @@ const std::vector<KeySpec>& key_specs() {
          c.sink.schema = scalar(n, at);
        }},
       {"sink.s3", false, "off",
-       "Redshift only: flushes of at least sink.s3.min_rows changes go through S3 and COPY. "
-       "Objects are deleted after the commit; a crash can leave some behind, so give the "
-       "bucket a lifecycle rule that expires the prefix.",
+       "Redshift only: flushes of at least sink.s3.min_rows changes, and snapshots of tables "
+       "of at least that many rows, go through S3 and COPY. Objects are deleted after the "
+       "commit; a crash can leave some behind, so give the bucket a lifecycle rule that "
+       "expires the prefix.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          if (!n.IsMap()) fail(at, "expected a mapping of keys");
          c.sink.s3.enabled = true;
@@ -178,7 +179,8 @@ const std::vector<KeySpec>& key_specs() {
          c.sink.s3.region = non_empty(n, at);
        }},
       {"sink.s3.prefix", false, "sluice/",
-       "Objects are named <prefix><pipeline name>/<unique name>.csv.gz.",
+       "Objects are named <prefix><pipeline name>/<unique name>.csv.gz (a snapshot's "
+       "manifest: .manifest).",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.sink.s3.prefix = scalar(n, at);
        }},
@@ -211,8 +213,8 @@ const std::vector<KeySpec>& key_specs() {
          c.sink.s3.iam_role = scalar(n, at);
        }},
       {"sink.s3.min_rows", false, "10000",
-       "Flushes with fewer changes than this keep multi-row INSERT: a COPY costs about a "
-       "second whatever its size.",
+       "Flushes with fewer changes, and snapshot tables with fewer rows, than this keep "
+       "multi-row INSERT: a COPY costs about a second whatever its size.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.sink.s3.min_rows = static_cast<size_t>(integer(n, at, 1, 100000000));
        }},
