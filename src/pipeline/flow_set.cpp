@@ -36,14 +36,12 @@ const FlowSet::Readers& FlowSet::readers_of(const TableSchema& table) const {
   return it == readers_.end() ? kNone : it->second;
 }
 
-void FlowSet::load(const std::vector<CollectedTable>& tables) {
-  for (const CollectedTable& table : tables) {
-    for (transform::FlowRuntime* flow : readers_of(*table.schema))
-      for (const Row& row : table.rows) flow->load_row(*table.schema, row);
-  }
+void FlowSet::load(const TableSchema& table, std::span<const Row> rows) {
+  for (transform::FlowRuntime* flow : readers_of(table))
+    for (const Row& row : rows) flow->load_row(table, row);
 }
 
-void FlowSet::rebuild_all(ChangeBatch& out) {
+void FlowSet::rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full) {
   // now() in a flow is the change's commit time; for snapshot rows, the snapshot's.
   int64_t snapshot_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
@@ -52,7 +50,7 @@ void FlowSet::rebuild_all(ChangeBatch& out) {
     Change& truncate = out.changes.emplace_back();
     truncate.op = Op::kTruncate;
     truncate.table = flow->output_schema();
-    flow->emit_all(out, snapshot_time_us);
+    flow->emit_all(out, snapshot_time_us, max_changes, full);
   }
 }
 

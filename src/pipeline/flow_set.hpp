@@ -2,19 +2,21 @@
 // The pipeline's flows: routes each source change to the flows that read its table and
 // collects what they produce for the warehouse.
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "config/pipeline_config.hpp"
 #include "core/change.hpp"
-#include "pipeline/row_collector.hpp"
 
 namespace sluice {
 namespace transform {
 class FlowRuntime;
-}
+using BatchFull = std::function<void(ChangeBatch&)>;
+}  // namespace transform
 
 class FlowSet {
  public:
@@ -25,11 +27,13 @@ class FlowSet {
 
   std::vector<TableSchemaPtr> outputs() const;
 
-  // Fills the flows' table state (a snapshot, or the current rows after a restart).
-  void load(const std::vector<CollectedTable>& tables);
+  // Adds rows of `table` to the flows' table state (a snapshot, or the current rows after
+  // a restart).
+  void load(const TableSchema& table, std::span<const Row> rows);
 
-  // Every destination table, emptied and rebuilt from the loaded state.
-  void rebuild_all(ChangeBatch& out);
+  // Every destination table, emptied and rebuilt from the loaded state; `full` takes the
+  // changes every `max_changes` (the rest stay in `out`).
+  void rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full);
 
   // The tables flows are driven by (the first table of each FROM), and the tables they
   // only look rows up in, as "schema.name".

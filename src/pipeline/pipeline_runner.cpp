@@ -12,7 +12,7 @@
 #include "pipeline/batch_reader.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/flow_set.hpp"
-#include "pipeline/row_collector.hpp"
+#include "pipeline/flow_state_loader.hpp"
 #include "pipeline/snapshot_loader.hpp"
 #include "pipeline/snapshot_meter.hpp"
 #include "pipeline/stream_stats.hpp"
@@ -87,26 +87,30 @@ void PipelineRunner::start_mirror(Source& source, Sink& sink,
 // changes since the checkpoint then brings every destination row to the same state.
 std::unique_ptr<FlowSet> PipelineRunner::start_flows(Source& source, Sink& sink,
                                                      const std::optional<Position>& checkpoint) {
-  RowCollector collector;
-  SnapshotMeter meter(collector);
+  FlowStateLoader loader(config_);
+  SnapshotMeter meter(loader);
   Position start = source.start(checkpoint, meter);
   if (checkpoint) source.copy_current_rows(meter);
-  auto flows = std::make_unique<FlowSet>(config_, source.tables());
-  std::vector<CollectedTable> tables = collector.take();
-  flows->load(tables);
+  std::unique_ptr<FlowSet> flows = loader.take_flows(source.tables());
   for (const TableSchemaPtr& output : flows->outputs()) sink.prepare_table(*output);
   if (!checkpoint) {
+    // Applied batch by batch in one warehouse transaction, committed with the snapshot's
+    // position by the last.
+    uint64_t rows = 0;
+    auto apply_part = [&](ChangeBatch& part) {
+      rows += static_cast<uint64_t>(std::ranges::count_if(
+          part.changes, [](const Change& c) { return c.op != Op::kTruncate; }));
+      sink.apply(part);
+      part.clear();
+    };
     ChangeBatch rebuilt;
-    flows->rebuild_all(rebuilt);
+    flows->rebuild_all(rebuilt, config_.batch.max_rows, apply_part);
     rebuilt.commit_position = start;
-    sink.apply(rebuilt);
-    spdlog::info("snapshot complete: {} destination rows from {} flows; streaming from {}",
-                 rebuilt.changes.size() - config_.flows.size(), config_.flows.size(),
-                 to_string(start));
+    apply_part(rebuilt);
+    spdlog::info("snapshot complete: {} destination rows from {} flows; streaming from {}", rows,
+                 config_.flows.size(), to_string(start));
   } else {
-    size_t rows = 0;
-    for (const CollectedTable& table : tables) rows += table.rows.size();
-    spdlog::info("flow state rebuilt from {} current source rows; resuming at {}", rows,
+    spdlog::info("flow state rebuilt from {} current source rows; resuming at {}", meter.rows(),
                  to_string(start));
   }
   return flows;

@@ -31,10 +31,10 @@ class CountingReader : public CopyTextReader {
 
 }  // namespace
 
-void SnapshotMeter::expect_rows(const TableSchema& table, uint64_t estimated_rows) {
+void SnapshotMeter::expect_rows(const TableSchemaPtr& table, uint64_t estimated_rows) {
   obs::pipeline_status().set_state(obs::PipelineState::kSnapshot);
   obs::PipelineMetrics& metrics = obs::pipeline_metrics();
-  std::string name = table.qualified_name();
+  std::string name = table->qualified_name();
   metrics.snapshot_rows_estimated.with(name).set(static_cast<double>(estimated_rows));
   metrics.snapshot_done.with(name).set(0);
   inner_.expect_rows(table, estimated_rows);

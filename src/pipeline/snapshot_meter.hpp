@@ -13,7 +13,7 @@ class SnapshotMeter : public SnapshotConsumer {
  public:
   explicit SnapshotMeter(SnapshotConsumer& inner) : inner_(inner) {}
 
-  void expect_rows(const TableSchema& table, uint64_t estimated_rows) override;
+  void expect_rows(const TableSchemaPtr& table, uint64_t estimated_rows) override;
   void load_table(const TableSchemaPtr& table, CopyTextReader& rows) override;
 
   uint64_t rows() const { return rows_; }

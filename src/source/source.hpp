@@ -25,9 +25,10 @@ class CopyTextReader {
 class SnapshotConsumer {
  public:
   virtual ~SnapshotConsumer() = default;
-  // Before any copy starts, each table's size by the source catalog's estimate (0 when
-  // the catalog does not know), for the progress display's percentage and ETA.
-  virtual void expect_rows(const TableSchema& /*table*/, uint64_t /*estimated_rows*/) {}
+  // Called for every table to be copied before the first load_table: its size by the
+  // source catalog's estimate (0 when the catalog does not know), for the progress
+  // display, and its schema, so flows can compile before rows arrive.
+  virtual void expect_rows(const TableSchemaPtr& /*table*/, uint64_t /*estimated_rows*/) {}
   virtual void load_table(const TableSchemaPtr& table, CopyTextReader& rows) = 0;
 };
 

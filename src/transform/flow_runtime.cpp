@@ -192,11 +192,14 @@ void FlowRuntime::load_row(const TableSchema& table, const Row& row) {
   store(static_cast<size_t>(state), insert);
 }
 
-void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us) {
+void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, size_t max_changes,
+                           const BatchFull& full) {
   Change snapshot;
   snapshot.commit_time_us = snapshot_time_us;
-  states_[slot_state_[0]]->for_each(
-      [&](const PackedRow& row) { emit_row(row, snapshot, Op::kInsert, true, false, out); });
+  states_[slot_state_[0]]->for_each([&](const PackedRow& row) {
+    emit_row(row, snapshot, Op::kInsert, true, false, out);
+    if (full && out.changes.size() >= max_changes) full(out);
+  });
 }
 
 void FlowRuntime::apply(const Change& change, ChangeBatch& out) {

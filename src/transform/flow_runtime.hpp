@@ -4,6 +4,8 @@
 // destination table always equals the flow's join over the current source rows.
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -16,6 +18,9 @@
 #include "transform/table_state.hpp"
 
 namespace sluice::transform {
+
+// Receives a batch being filled when it reaches its size limit, and empties it.
+using BatchFull = std::function<void(ChangeBatch&)>;
 
 class FlowRuntime {
  public:
@@ -34,8 +39,11 @@ class FlowRuntime {
   // Bootstrap state from a snapshot row; emits nothing.
   void load_row(const TableSchema& table, const Row& row);
   // After the snapshot: one upsert per driving row that passes WHERE. now() is
-  // `snapshot_time_us` for these rows.
-  void emit_all(ChangeBatch& out, int64_t snapshot_time_us = 0);
+  // `snapshot_time_us` for these rows. With `full`, `out` is handed over every
+  // `max_changes` changes, so the whole destination is never in memory at once.
+  void emit_all(ChangeBatch& out, int64_t snapshot_time_us = 0,
+                size_t max_changes = std::numeric_limits<size_t>::max(),
+                const BatchFull& full = {});
   // One source change in commit order; appends destination changes and dead letters.
   // Changes of tables the flow does not read are ignored. Throws FatalError under
   // on_error: fail.

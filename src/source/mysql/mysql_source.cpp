@@ -233,7 +233,7 @@ bool MySqlSource::in_copy(const CapturedTable& table) const {
 
 void MySqlSource::expect_rows(SnapshotConsumer& consumer) const {
   for (const auto& [name, table] : tables_)
-    consumer.expect_rows(*table.schema, table.estimated_rows);
+    consumer.expect_rows(table.schema, table.estimated_rows);
 }
 
 void MySqlSource::copy_current_rows(SnapshotConsumer& consumer) {

@@ -71,7 +71,7 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
 
 void PostgresSource::copy_tables(const std::string& snapshot_name, SnapshotConsumer& consumer) {
   for (size_t i = 0; i < schemas_.size(); ++i)
-    consumer.expect_rows(*schemas_[i], estimated_rows_[i]);
+    consumer.expect_rows(schemas_[i], estimated_rows_[i]);
   std::atomic<size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_mutex;

@@ -1,0 +1,49 @@
+#include "pipeline/flow_state_loader.hpp"
+
+#include <algorithm>
+
+#include "core/copy_text_parser.hpp"
+
+namespace sluice {
+namespace {
+
+// Rows parsed between two takes of the lock: few enough to keep memory flat, enough that
+// the lock is not taken per row.
+constexpr size_t kLoadBatchRows = 4096;
+
+}  // namespace
+
+void FlowStateLoader::expect_rows(const TableSchemaPtr& table, uint64_t /*estimated_rows*/) {
+  std::lock_guard lock(mutex_);
+  if (std::ranges::find(expected_, table) == expected_.end()) expected_.push_back(table);
+}
+
+void FlowStateLoader::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
+  std::vector<Row> batch(kLoadBatchRows);
+  size_t filled = 0;
+  while (std::optional<std::string_view> chunk = rows.next_chunk()) {
+    CopyTextParser parser(*chunk);
+    while (parser.next(batch[filled])) {
+      if (++filled < batch.size()) continue;
+      load_batch(*table, batch);
+      filled = 0;
+    }
+  }
+  load_batch(*table, std::span<const Row>(batch).first(filled));
+}
+
+void FlowStateLoader::load_batch(const TableSchema& table, std::span<const Row> rows) {
+  std::lock_guard lock(mutex_);
+  if (!flows_) flows_ = std::make_unique<FlowSet>(config_, expected_);
+  flows_->load(table, rows);
+}
+
+std::unique_ptr<FlowSet> FlowStateLoader::take_flows(
+    const std::vector<TableSchemaPtr>& source_tables) {
+  std::lock_guard lock(mutex_);
+  if (!flows_) flows_ = std::make_unique<FlowSet>(config_, source_tables);
+  expected_.clear();
+  return std::move(flows_);
+}
+
+}  // namespace sluice
