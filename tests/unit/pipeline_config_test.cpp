@@ -4,19 +4,11 @@
 
 #include <cstdlib>
 
+#include "config_error.hpp"
 #include "core/error.hpp"
 
 namespace sluice {
 namespace {
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_pipeline_config(text, "p.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 constexpr const char* kMinimal = R"(name: shop
 source:
@@ -41,27 +33,29 @@ TEST(PipelineConfig, ParsesMinimalFileWithDefaults) {
 
 TEST(PipelineConfig, MissingEnvironmentVariableNamesLine) {
   unsetenv("SLUICE_TEST_PASSWORD");
-  EXPECT_EQ(error_of(kMinimal), "p.yaml:4: environment variable SLUICE_TEST_PASSWORD is not set");
+  EXPECT_EQ(config_error_of(kMinimal),
+            "p.yaml:4: environment variable SLUICE_TEST_PASSWORD is not set");
 }
 
 TEST(PipelineConfig, UnknownKeyNamesFileLineAndKey) {
   setenv("SLUICE_TEST_PASSWORD", "s3cret", 1);
   std::string text = std::string(kMinimal) + "batch:\n  max_rowz: 10\n";
-  EXPECT_EQ(error_of(text), "p.yaml:9: batch.max_rowz: unknown key (see docs/configuration.md)");
+  EXPECT_EQ(config_error_of(text),
+            "p.yaml:9: batch.max_rowz: unknown key (see docs/configuration.md)");
 }
 
 TEST(PipelineConfig, BadValuesNameKey) {
   setenv("SLUICE_TEST_PASSWORD", "s3cret", 1);
-  EXPECT_EQ(error_of(std::string(kMinimal) + "batch: { max_delay: soon }\n"),
+  EXPECT_EQ(config_error_of(std::string(kMinimal) + "batch: { max_delay: soon }\n"),
             "p.yaml:8: batch.max_delay: expected a duration like 500ms, 2s or 1m, got 'soon'");
   std::string wrong_type = kMinimal;
   wrong_type.replace(wrong_type.find("type: postgres"), 14, "type: oracle");
-  EXPECT_EQ(error_of(wrong_type),
+  EXPECT_EQ(config_error_of(wrong_type),
             "p.yaml:3: source.type: 'oracle' is not one of: postgres | mysql");
 }
 
 TEST(PipelineConfig, MissingRequiredKey) {
-  EXPECT_EQ(error_of("name: x\nsource: {type: postgres, url: u}\n"),
+  EXPECT_EQ(config_error_of("name: x\nsource: {type: postgres, url: u}\n"),
             "p.yaml:1: sink.type: required key is missing");
 }
 
@@ -86,13 +80,13 @@ TEST(PipelineConfig, FlowsWithSqlLine) {
   EXPECT_EQ(flow.on_error, OnError::kDeadLetter);
   EXPECT_EQ(flow.sql, "SELECT id\nFROM t\n");
   EXPECT_EQ(flow.sql_line, 14);
-  EXPECT_EQ(error_of(std::string(kMinimal) + "flows:\n  wide:\n    sql: SELECT 1\n"),
+  EXPECT_EQ(config_error_of(std::string(kMinimal) + "flows:\n  wide:\n    sql: SELECT 1\n"),
             "p.yaml:9: flows.wide.key: required key is missing");
 }
 
 TEST(PipelineConfig, SecretsStayOutOfYamlErrors) {
   setenv("SLUICE_TEST_PASSWORD", "s3cret: [", 1);
-  std::string message = error_of(kMinimal);
+  std::string message = config_error_of(kMinimal);
   EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
 }
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/pipeline_config.hpp"
+#include "config_error.hpp"
 #include "core/error.hpp"
 
 namespace sluice {
@@ -31,15 +32,6 @@ constexpr const char* kFullSection = R"(  s3:
     access_key_id: AKIAEXAMPLE
     secret_access_key: ${SLUICE_TEST_S3_SECRET}
 )";
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_pipeline_config(text, "p.yaml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 TEST(S3StagingConfig, ParsesWithDefaults) {
   setenv("SLUICE_TEST_S3_SECRET", "wJalr/secret", 1);
@@ -77,27 +69,28 @@ TEST(S3StagingConfig, AbsentSectionIsOff) {
 
 TEST(S3StagingConfig, OnlyValidWithRedshift) {
   setenv("SLUICE_TEST_S3_SECRET", "wJalr/secret", 1);
-  EXPECT_EQ(error_of(pipeline("postgres", kFullSection)),
+  EXPECT_EQ(config_error_of(pipeline("postgres", kFullSection)),
             "p.yaml:8: sink.s3: only valid with sink.type: redshift");
 }
 
 TEST(S3StagingConfig, MissingKeysNameTheSection) {
-  EXPECT_EQ(error_of(pipeline("redshift", "  s3:\n    region: eu-west-1\n")),
+  EXPECT_EQ(config_error_of(pipeline("redshift", "  s3:\n    region: eu-west-1\n")),
             "p.yaml:8: sink.s3.bucket: required key is missing");
-  EXPECT_EQ(error_of(pipeline("redshift", "  s3: {bucket: b, region: r, access_key_id: a}\n")),
-            "p.yaml:8: sink.s3.secret_access_key: required key is missing");
+  EXPECT_EQ(
+      config_error_of(pipeline("redshift", "  s3: {bucket: b, region: r, access_key_id: a}\n")),
+      "p.yaml:8: sink.s3.secret_access_key: required key is missing");
 }
 
 TEST(S3StagingConfig, BadValuesNameTheKey) {
   setenv("SLUICE_TEST_S3_SECRET", "wJalr/secret", 1);
-  EXPECT_EQ(
-      error_of(pipeline("redshift", std::string(kFullSection) + "    endpoint: minio:9000\n")),
-      "p.yaml:13: sink.s3.endpoint: expected a URL starting with http:// or https://");
-  EXPECT_EQ(error_of(pipeline("redshift", std::string(kFullSection) + "    min_rows: 0\n")),
+  EXPECT_EQ(config_error_of(
+                pipeline("redshift", std::string(kFullSection) + "    endpoint: minio:9000\n")),
+            "p.yaml:13: sink.s3.endpoint: expected a URL starting with http:// or https://");
+  EXPECT_EQ(config_error_of(pipeline("redshift", std::string(kFullSection) + "    min_rows: 0\n")),
             "p.yaml:13: sink.s3.min_rows: must be between 1 and 100000000");
-  EXPECT_EQ(error_of(pipeline("redshift", std::string(kFullSection) + "    bukket: x\n")),
+  EXPECT_EQ(config_error_of(pipeline("redshift", std::string(kFullSection) + "    bukket: x\n")),
             "p.yaml:13: sink.s3.bukket: unknown key (see docs/configuration.md)");
-  EXPECT_EQ(error_of(pipeline("redshift", "  s3: on\n")),
+  EXPECT_EQ(config_error_of(pipeline("redshift", "  s3: on\n")),
             "p.yaml:8: sink.s3: expected a mapping of keys");
 }
 
