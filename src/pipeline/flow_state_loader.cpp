@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/copy_text_parser.hpp"
+#include "source/copy_rows.hpp"
 
 namespace sluice {
 namespace {
@@ -19,16 +19,15 @@ void FlowStateLoader::expect_rows(const TableSchemaPtr& table, uint64_t /*estima
 }
 
 void FlowStateLoader::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
+  // Copying into a kept row reuses its buffers: no allocation per row once warm.
   std::vector<Row> batch(kLoadBatchRows);
   size_t filled = 0;
-  while (std::optional<std::string_view> chunk = rows.next_chunk()) {
-    CopyTextParser parser(*chunk);
-    while (parser.next(batch[filled])) {
-      if (++filled < batch.size()) continue;
-      load_batch(*table, batch);
-      filled = 0;
-    }
-  }
+  for_each_copy_row(rows, [&](const Row& row) {
+    batch[filled] = row;
+    if (++filled < batch.size()) return;
+    load_batch(*table, batch);
+    filled = 0;
+  });
   load_batch(*table, std::span<const Row>(batch).first(filled));
 }
 

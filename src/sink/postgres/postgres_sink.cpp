@@ -127,7 +127,7 @@ void PostgresSink::replace_rows_through_s3(PgConnection& conn, const TableSchema
 void PostgresSink::load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                                   const TableSchema& table, CopyTextReader& rows) {
   InsertBatcher batcher(conn, insert_prefix, table.columns.size());
-  for_each_snapshot_row(rows, [&](const Row& row) { write_snapshot_row(row, batcher); });
+  for_each_copy_row(rows, [&](const Row& row) { write_snapshot_row(row, batcher); });
   batcher.finish();
 }
 

@@ -56,7 +56,7 @@ std::vector<std::string> upload_snapshot_parts(S3Staging& s3, const TableSchema&
                                                CopyTextReader& rows, SnapshotPartLimits limits) {
   std::vector<std::string> urls;
   SnapshotCsvPart part(table, limits);
-  for_each_snapshot_row(rows, [&](const Row& row) {
+  for_each_copy_row(rows, [&](const Row& row) {
     part.add(row);
     if (!part.full()) return;
     urls.push_back(s3.upload(part.csv()));

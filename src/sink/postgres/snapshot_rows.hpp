@@ -2,21 +2,10 @@
 // Snapshot rows for warehouses that take them field by field (multi-row INSERT, Redshift
 // CSV) rather than as the source's COPY text.
 
-#include "core/copy_text_parser.hpp"
 #include "core/row.hpp"
-#include "source/source.hpp"
+#include "source/copy_rows.hpp"
 
 namespace sluice {
-
-// Calls `on_row` with each row of `rows`, parsed into one reused Row.
-template <typename OnRow>
-void for_each_snapshot_row(CopyTextReader& rows, OnRow&& on_row) {
-  Row row;
-  while (std::optional<std::string_view> chunk = rows.next_chunk()) {
-    CopyTextParser parser(*chunk);
-    while (parser.next(row)) on_row(row);
-  }
-}
 
 // Writes `row` through a writer with begin_row(), value(text) or null() per field, and
 // end_row(): InsertBatcher, RedshiftCsvWriter.
