@@ -9,11 +9,11 @@ jobs=$(nproc)
 scripts/install-deps.sh
 
 echo "== build (release with debug info)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 
 echo "== build (ASan + UBSan)"
-cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON \
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_WERROR=ON \
   -DSLUICE_BENCHMARKS=OFF >/dev/null
 cmake --build build-sanitize -j "$jobs" --target unit_tests
 
