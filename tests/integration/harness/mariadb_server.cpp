@@ -84,6 +84,7 @@ std::vector<std::string> MariaDbServer::server_args() const {
       "--innodb-log-file-size=64M", "--max-connections=300", "--expire-logs-days=7"};
   if (options_.log_bin) args.push_back("--log-bin=" + (data_ / "binlog").string());
   if (running_as_root()) args.push_back("--user=" + kServerUser);
+  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   return args;
 }
 

@@ -17,6 +17,8 @@ struct MariaDbServerOptions {
   std::string binlog_row_metadata = "FULL";
   bool log_bin = true;
   int server_id = 1;
+  // Further server options as on mariadbd's command line ("--log-bin-compress=ON").
+  std::vector<std::string> extra_args;
 };
 
 // A throwaway MariaDB 10.11 server on 127.0.0.1 in its own folder (as the `mysql` user

@@ -50,6 +50,7 @@ void PgServer::write_config(const PgServerOptions& options) {
        << "max_wal_senders = 20\nmax_replication_slots = 20\nmax_connections = 200\n"
        // Durability of the test server itself is not under test: sluice's is.
        << "fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n";
+  for (const std::string& line : options.extra_config) conf << line << "\n";
   std::ofstream hba(data_ / "pg_hba.conf", std::ios::trunc);
   hba << "local all all trust\n"
       << "host all postgres 127.0.0.1/32 trust\n"

@@ -2,11 +2,14 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace sluice::test {
 
 struct PgServerOptions {
   std::string wal_level = "logical";
+  // Further postgresql.conf lines ("wal_sender_timeout = '5s'").
+  std::vector<std::string> extra_config;
 };
 
 // A throwaway PostgreSQL 15 server on 127.0.0.1 in its own folder, stopped and removed
