@@ -33,7 +33,7 @@ BinlogStream::BinlogStream(const MySqlUrl& url, uint32_t server_id, const Binlog
   conn_ = std::make_unique<MySqlConnection>(with_read_timeout(url), "source binlog");
   is_mariadb_ = conn_->is_mariadb();
   // The server refuses a checksum-unaware replica, and without the capability MariaDB
-  // turns its GTID events into dummy QUERY events (PROTOCOLS.md).
+  // turns its GTID events into dummy QUERY events (docs/protocols.md).
   conn_->exec("SET @master_binlog_checksum = @@global.binlog_checksum");
   // Every event carries a checksum then, even the artificial ROTATE sent before the
   // format description (which is where the connector learns of checksums).

@@ -2,7 +2,7 @@
 // The binlog transport: a replica connection (COM_BINLOG_DUMP) through MariaDB
 // Connector/C's mariadb_rpl API, which does the framing and checksum checks. Values are
 // decoded by our own code (binlog_row_decoder), never by mariadb_rpl_extract_rows
-// (PROTOCOLS.md lists its failures).
+// (docs/protocols.md lists its failures).
 
 // mariadb_rpl.h needs mysql.h first.
 // clang-format off
