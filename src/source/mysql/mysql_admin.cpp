@@ -53,8 +53,13 @@ void check_binlog_settings(MySqlConnection& conn, std::vector<std::string>& prob
         "source: binlog_row_metadata is {}: set FULL so that column names travel with each "
         "event and ADD/DROP COLUMN can be followed",
         metadata));
-  if (upper(variable(conn, "log_bin_compress")) == "ON")
-    problems.emplace_back("source: log_bin_compress is ON: sluice reads uncompressed binlogs only");
+  // MySQL 8 logs JSON updates as PARTIAL_UPDATE_ROWS events then, which hold only the
+  // changed parts of a document (MariaDB has no such variable).
+  if (upper(variable(conn, "binlog_row_value_options")).find("PARTIAL_JSON") != std::string::npos)
+    problems.emplace_back(
+        "source: binlog_row_value_options is PARTIAL_JSON, whose PARTIAL_UPDATE_ROWS events sluice "
+        "cannot decode: SET GLOBAL binlog_row_value_options = '' (and in the server's "
+        "configuration)");
 }
 
 // Replicas that registered themselves (SHOW SLAVE HOSTS); empty when the user may not ask.
