@@ -39,15 +39,17 @@ class MySqlBinlogEvents : public ::testing::Test {
   std::string source_url() const { return server_->root_url("src_" + name_); }
   std::string sink_url() const { return warehouse_->url("postgres", "", "dst_" + name_); }
 
-  std::string pipeline() {
+  std::string pipeline(int max_rows = 500) {
     return write_pipeline_file(
         name_, "name: " + name_ + "\nsource:\n  type: mysql\n  url: " + source_url() +
                    "\nsink:\n  type: postgres\n  url: " + sink_url() +
-                   "\n  schema: mirror\nbatch: { max_rows: 500, max_delay: 100ms }\n");
+                   "\n  schema: mirror\nbatch: { max_rows: " + std::to_string(max_rows) +
+                   ", max_delay: 100ms }\n");
   }
 
-  ProcessResult run_until_caught_up() {
-    return SluiceProcess::run_to_completion({"run", "-c", pipeline(), "--until-caught-up"}, 60s);
+  ProcessResult run_until_caught_up(int max_rows = 500) {
+    return SluiceProcess::run_to_completion({"run", "-c", pipeline(max_rows), "--until-caught-up"},
+                                            60s);
   }
 
   Rows source_rows(const std::string& table, const std::string& columns) {
@@ -184,8 +186,35 @@ TEST_F(MySqlBinlogEvents, RollbackToSavepointUndoesTheRowsAfterIt) {
       "BEGIN; INSERT INTO items VALUES (50, 'kept', 50); SAVEPOINT s;"
       "INSERT INTO items VALUES (51, 'undone', 51); UPDATE items SET n = 0 WHERE id = 1;"
       "INSERT INTO notes VALUES (1, 'not transactional');"
-      "ROLLBACK TO SAVEPOINT s; INSERT INTO items VALUES (52, 'kept too', 52); COMMIT");
+      "ROLLBACK TO SAVEPOINT s; INSERT INTO items VALUES (52, 'kept too', 52); COMMIT;"
+      // A savepoint before the transaction's first row, and two of them.
+      "BEGIN; SAVEPOINT first; INSERT INTO items VALUES (53, 'undone', 53);"
+      "SAVEPOINT second; INSERT INTO items VALUES (54, 'undone', 54);"
+      "INSERT INTO notes VALUES (2, 'not transactional'); ROLLBACK TO first;"
+      "INSERT INTO items VALUES (55, 'kept', 55); COMMIT");
   ProcessResult r = run_until_caught_up();
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  expect_same("items", kItemColumns);
+  expect_same("notes", "id, text");
+}
+
+// A rolled-back transaction larger than a batch has partly gone to the warehouse (not
+// committed) when its ROLLBACK arrives: sluice stops with advice, and nothing of it stays.
+TEST_F(MySqlBinlogEvents, RollbackOfATransactionLargerThanABatchStopsWithAdvice) {
+  create_items();
+  source_->exec("CREATE TABLE notes (id INT PRIMARY KEY, text VARCHAR(50)) ENGINE=MyISAM");
+  ASSERT_EQ(run_until_caught_up().exit_code, 0);
+  source_->exec(
+      "BEGIN; INSERT INTO items VALUES (99, 'kept', 99); SAVEPOINT s;"
+      "INSERT INTO items SELECT seq, 'rolled back', seq FROM seq_100_to_1100;"
+      "INSERT INTO notes VALUES (1, 'not transactional'); ROLLBACK TO s; COMMIT;"
+      "INSERT INTO items VALUES (4, 'after', 4)");
+  ProcessResult stopped = run_until_caught_up();
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.stderr_text;
+  EXPECT_NE(stopped.stderr_text.find("raise batch.max_rows above"), std::string::npos)
+      << stopped.stderr_text;
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM mirror.items"), "3");
+  ProcessResult r = run_until_caught_up(5000);
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   expect_same("items", kItemColumns);
   expect_same("notes", "id, text");

@@ -305,7 +305,7 @@ void MySqlSource::open_stream(const BinlogPosition& from) {
   in_transaction_ = false;
   xa_rows_.reset();
   prepared_xa_.clear();
-  savepoints_.clear();
+  start_group();
   table_ids_.clear();
 }
 
@@ -375,7 +375,7 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
     default:
       if (is_rows_event(event.type)) return on_rows(event, batch, limits);
       if (std::optional<std::string> problem = unhandled_event_problem(event.type, event.flags))
-        throw FatalError(fmt::format("source: the binlog has at {}:{} {}", read_position_.file,
+        throw FatalError(fmt::format("source: binlog {}:{} holds {}", read_position_.file,
                                      event.end_offset - std::min(event.end_offset, event.length),
                                      *problem));
       return false;
@@ -384,7 +384,7 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
 
 void MySqlSource::on_gtid(const BinlogEvent& event) {
   transaction_time_us_ = int64_t{event.timestamp} * 1000000;
-  savepoints_.clear();
+  start_group();
   xa_rows_.reset();
   // MySQL's transactions open with a BEGIN query after the GTID event.
   if (event.type != kMariaDbGtidEvent) return;
@@ -400,7 +400,7 @@ void MySqlSource::on_gtid(const BinlogEvent& event) {
 bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
                             const ReadLimits& limits) {
   in_transaction_ = false;
-  savepoints_.clear();
+  start_group();
   // The warehouse transaction stays open while an XA transaction is prepared: a checkpoint
   // here would be past the rows it holds.
   if (!prepared_xa_.empty()) return batch.changes.size() >= limits.max_rows;
@@ -438,11 +438,30 @@ void MySqlSource::begin_transaction(const BinlogEvent& event, ChangeBatch& batch
   standalone_ = false;
   transaction_time_us_ = int64_t{event.timestamp} * 1000000;
   batch.commit_position.reset();
+  start_group();
+}
+
+void MySqlSource::start_group() {
   savepoints_.clear();
+  group_rows_ = 0;
+  group_rows_passed_ = 0;
 }
 
 std::vector<Change>& MySqlSource::transaction_rows(ChangeBatch& batch) {
   return xa_rows_ ? *xa_rows_ : batch.changes;
+}
+
+void MySqlSource::undo_rows_since(uint64_t mark, std::string_view statement, ChangeBatch& batch,
+                                  const ReadLimits& limits) {
+  if (mark < group_rows_passed_)
+    throw FatalError(fmt::format(
+        "source: binlog {}:{}: `{}` undoes rows of a transaction of more than batch.max_rows "
+        "({}) rows, which sluice has passed to the warehouse (uncommitted): raise "
+        "batch.max_rows above the transaction's row count and restart",
+        read_position_.file, read_position_.offset, statement.substr(0, 200), limits.max_rows));
+  std::vector<Change>& rows = transaction_rows(batch);
+  rows.erase(rows.end() - static_cast<ptrdiff_t>(group_rows_ - mark), rows.end());
+  group_rows_ = mark;
 }
 
 bool MySqlSource::on_transaction_control(const BinlogEvent& event, std::string_view statement,
@@ -457,26 +476,28 @@ bool MySqlSource::on_transaction_control(const BinlogEvent& event, std::string_v
   if (std::optional<std::string_view> name = after_word(statement, "SAVEPOINT")) {
     std::string key = normalized(*name);
     std::erase_if(savepoints_, [&](const auto& savepoint) { return savepoint.first == key; });
-    savepoints_.emplace_back(key, transaction_rows(batch).size());
+    savepoints_.emplace_back(key, group_rows_);
     return false;
   }
   std::optional<std::string_view> rollback = after_word(statement, "ROLLBACK");
   if (!rollback) return false;
+  // The server cuts rolled-back rows out of a transaction before logging it, unless the
+  // transaction also changed a non-transactional table (whose rows, in row format, are
+  // groups of their own): then it logs them, followed by ROLLBACK TO, or by ROLLBACK
+  // ending the group (a rollback to a savepoint set before the group's first row, or a
+  // whole rollback).
   std::string_view rest = after_word(*rollback, "WORK").value_or(*rollback);
   std::optional<std::string_view> to = after_word(rest, "TO");
-  if (!to) return on_commit(event, batch, limits);
-  // ROLLBACK TO [SAVEPOINT] name: the server logs it (rather than cutting the rows from
-  // the transaction) when the transaction also changed a non-transactional table; the
-  // rows logged since the savepoint are undone, the transaction goes on.
+  if (!to) {
+    undo_rows_since(0, statement, batch, limits);
+    return on_commit(event, batch, limits);
+  }
   std::string key = normalized(after_word(*to, "SAVEPOINT").value_or(*to));
-  auto it = std::ranges::find(savepoints_, key, &std::pair<std::string, size_t>::first);
-  if (it == savepoints_.end())
-    throw FatalError(fmt::format("source: the binlog has `{}` without its SAVEPOINT (at {}:{})",
-                                 statement.substr(0, 200), read_position_.file,
-                                 read_position_.offset));
-  std::vector<Change>& rows = transaction_rows(batch);
-  rows.erase(rows.begin() + static_cast<ptrdiff_t>(it->second), rows.end());
-  savepoints_.erase(it + 1, savepoints_.end());
+  auto it = std::ranges::find(savepoints_, key, &Savepoint::first);
+  // A SAVEPOINT is logged only once the transaction has logged a row: one not in the
+  // binlog was set before the group's first row.
+  undo_rows_since(it == savepoints_.end() ? 0 : it->second, statement, batch, limits);
+  if (it != savepoints_.end()) savepoints_.erase(it + 1, savepoints_.end());
   return false;
 }
 
@@ -532,7 +553,7 @@ bool MySqlSource::on_xa_prepare(const BinlogEvent& event, ChangeBatch& batch,
   }
   spdlog::info(
       "source: XA transaction {} prepared ({} rows held until its XA COMMIT; the warehouse "
-      "commits again when no XA transaction is prepared)",
+      "commits again when no XA transaction is prepared: XA RECOVER on the source lists them)",
       xid, rows.size());
   prepared_xa_[normalized(xid)] = std::move(rows);
   return on_commit(event, batch, limits);
@@ -658,6 +679,7 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
   decoder.begin(event.type, event.body);
   uint64_t offset = event.end_offset >= event.length ? event.end_offset - event.length : 0;
   std::vector<Change>& rows = transaction_rows(batch);
+  size_t rows_before = rows.size();
   while (decoder.next_row()) {
     Change& change = rows.emplace_back();
     switch (decoder.kind()) {
@@ -680,7 +702,10 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
     change.xid = transaction_xid_;
     change.source_offset = offset;
   }
-  return savepoints_.empty() && batch.changes.size() >= limits.max_rows;
+  group_rows_ += rows.size() - rows_before;
+  if (xa_rows_ || batch.changes.size() < limits.max_rows) return false;
+  group_rows_passed_ = group_rows_;  // the batch goes to the sink in mid-transaction
+  return true;
 }
 
 }  // namespace sluice::mysql

@@ -74,6 +74,10 @@ class MySqlSource : public Source {
   void release_xa(std::vector<Change>& rows, ChangeBatch& batch);
   // Where the rows of the transaction being read go: the batch, or the XA's own list.
   std::vector<Change>& transaction_rows(ChangeBatch& batch);
+  void start_group();
+  // Drops the group's rows from the `mark`th on (ROLLBACK, ROLLBACK TO).
+  void undo_rows_since(uint64_t mark, std::string_view statement, ChangeBatch& batch,
+                       const ReadLimits& limits);
   void on_table_map(const BinlogEvent& event);
   void on_gtid(const BinlogEvent& event);
   void on_ddl(const std::string& statement, const std::string& database, ChangeBatch& batch);
@@ -104,10 +108,13 @@ class MySqlSource : public Source {
   // the XA's rows and a restart reads them again.
   std::optional<std::vector<Change>> xa_rows_;              // the XA being read
   std::map<std::string, std::vector<Change>> prepared_xa_;  // by XID as the server prints it
-  // SAVEPOINTs of the transaction being read, with the count of its rows at each: rows
-  // after one are dropped by a ROLLBACK TO it. While one is set the rows stay in memory
-  // (no mid-transaction flush), so they can still be dropped.
-  std::vector<std::pair<std::string, size_t>> savepoints_;
+  // The binlog group being read: its rows so far, those of them already passed to the
+  // sink in a mid-transaction batch (which a ROLLBACK can no longer take back), and its
+  // SAVEPOINTs with the row count at each.
+  using Savepoint = std::pair<std::string, uint64_t>;
+  uint64_t group_rows_ = 0;
+  uint64_t group_rows_passed_ = 0;
+  std::vector<Savepoint> savepoints_;
   int64_t transaction_time_us_ = 0;
   uint64_t transaction_xid_ = 0;
 };
