@@ -5,6 +5,7 @@
 #include <mysqld_error.h>
 
 #include "core/error.hpp"
+#include "source/mysql/binlog_compression.hpp"
 
 namespace sluice::mysql {
 namespace {
@@ -18,6 +19,18 @@ constexpr unsigned kReadTimeoutSeconds = 60;
 uint32_t le32(const uint8_t* p) {
   return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
          static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
+// The common header: u32 timestamp, u8 type, u32 server id, u32 length, u32 end offset,
+// u16 flags.
+BinlogEvent read_header(const uint8_t* header) {
+  BinlogEvent event;
+  event.type = header[4];
+  event.timestamp = le32(header);
+  event.server_id = le32(header + 5);
+  event.end_offset = le32(header + 13);
+  event.flags = static_cast<uint16_t>(header[17] | header[18] << 8);
+  return event;
 }
 
 MySqlUrl with_read_timeout(MySqlUrl url) {
@@ -79,6 +92,13 @@ void BinlogStream::fail() {
 }
 
 const BinlogEvent& BinlogStream::next() {
+  if (in_payload_ && next_in_payload()) return current_;
+  do fetch();
+  while (!uncompress());
+  return current_;
+}
+
+void BinlogStream::fetch() {
   MARIADB_RPL_EVENT* fetched = mariadb_rpl_fetch(rpl_, event_);
   if (fetched == nullptr) {
     event_ = nullptr;  // the connector frees the event it was given when it fails
@@ -95,16 +115,54 @@ const BinlogEvent& BinlogStream::next() {
   if (checksums_) body_end -= kChecksumBytes;
   if (body_end < kStatusByte + kCommonHeader)
     throw FatalError(fmt::format("source binlog: event of {} bytes", event_length));
-  current_.type = header[4];
-  current_.timestamp = le32(header);
-  current_.server_id = le32(header + 5);
+  current_ = read_header(header);
   current_.length = event_length;
-  current_.end_offset = le32(header + 13);
-  current_.flags = static_cast<uint16_t>(header[17] | header[18] << 8);
   current_.body =
       std::span<const uint8_t>(header + kCommonHeader, body_end - kStatusByte - kCommonHeader);
   current_.parsed = event_;
-  return current_;
+}
+
+bool BinlogStream::uncompress() {
+  try {
+    if (current_.type == kTransactionPayloadEvent) {
+      uncompressed_ = uncompress_transaction_payload(current_.body);
+      payload_next_ = 0;
+      payload_end_offset_ = current_.end_offset;
+      payload_length_ = current_.length;
+      in_payload_ = true;
+      return next_in_payload();
+    }
+    if (std::optional<uint8_t> plain = plain_type_of_compressed(current_.type)) {
+      uncompressed_ = uncompress_event_body(current_.type, current_.body);
+      current_.type = *plain;
+      current_.body = uncompressed_;
+      current_.parsed = nullptr;
+    }
+    return true;
+  } catch (const FatalError& e) {
+    throw FatalError(fmt::format("source binlog: event type {} ending at {}: {}", current_.type,
+                                 current_.end_offset, e.what()));
+  }
+}
+
+bool BinlogStream::next_in_payload() {
+  std::span<const uint8_t> rest = std::span<const uint8_t>(uncompressed_).subspan(payload_next_);
+  if (rest.empty()) {
+    in_payload_ = false;
+    return false;
+  }
+  uint32_t length = rest.size() >= kCommonHeader ? le32(rest.data() + 9) : 0;
+  if (length < kCommonHeader || length > rest.size())
+    throw FatalError(fmt::format(
+        "source binlog: TRANSACTION_PAYLOAD ending at {} holds a malformed event at byte {}",
+        payload_end_offset_, payload_next_));
+  current_ = read_header(rest.data());
+  current_.end_offset = payload_end_offset_;
+  current_.length = payload_length_;
+  current_.body = rest.subspan(kCommonHeader, length - kCommonHeader);
+  current_.parsed = nullptr;
+  payload_next_ += length;
+  return true;
 }
 
 }  // namespace sluice::mysql

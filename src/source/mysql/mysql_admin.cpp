@@ -53,8 +53,8 @@ void check_binlog_settings(MySqlConnection& conn, std::vector<std::string>& prob
         "source: binlog_row_metadata is {}: set FULL so that column names travel with each "
         "event and ADD/DROP COLUMN can be followed",
         metadata));
-  if (upper(variable(conn, "log_bin_compress")) == "ON")
-    problems.emplace_back("source: log_bin_compress is ON: sluice reads uncompressed binlogs only");
+  if (auto problem = row_value_options_problem(variable(conn, "binlog_row_value_options")))
+    problems.push_back(std::move(*problem));
 }
 
 // Replicas that registered themselves (SHOW SLAVE HOSTS); empty when the user may not ask.
@@ -152,6 +152,15 @@ uint64_t bytes_behind(MySqlConnection& conn, const BinlogPosition& from) {
 }
 
 }  // namespace
+
+std::optional<std::string> row_value_options_problem(std::string_view value) {
+  // MySQL 8 logs JSON updates as PARTIAL_UPDATE_ROWS events then, which hold only the
+  // changed parts of a document (MariaDB has no such variable).
+  if (upper(std::string(value)).find("PARTIAL_JSON") == std::string::npos) return std::nullopt;
+  return "source: binlog_row_value_options is PARTIAL_JSON, whose PARTIAL_UPDATE_ROWS events "
+         "sluice cannot decode: SET GLOBAL binlog_row_value_options = '' (and in the server's "
+         "configuration)";
+}
 
 std::vector<std::string> check_source(const PipelineConfig& config) {
   std::unique_ptr<MySqlConnection> conn;
