@@ -37,7 +37,8 @@ struct BinlogEvent {
 
 class BinlogStream {
  public:
-  // Opens a dump from `start` (file and offset). Heartbeats arrive every `heartbeat` while
+  // Opens a dump from `start` (file and offset; on MariaDB, an empty file resumes after
+  // start.gtid_set instead). Heartbeats arrive every `heartbeat` while
   // the server has nothing to send, so next() returns even when the source is idle.
   BinlogStream(const MySqlUrl& url, uint32_t server_id, const BinlogPosition& start,
                std::chrono::milliseconds heartbeat);
@@ -59,7 +60,7 @@ class BinlogStream {
   MARIADB_RPL* rpl_ = nullptr;
   MARIADB_RPL_EVENT* event_ = nullptr;
   BinlogEvent current_;
-  std::string start_file_;
+  std::string start_;  // for messages: the file, or the GTIDs, it started from
   bool is_mariadb_ = true;
   bool checksums_ = true;
 };

@@ -67,15 +67,6 @@ void require_followable(const TableSchema& before, const TableSchema& after,
   }
 }
 
-std::string gtid_text(const std::map<uint32_t, std::string>& by_domain) {
-  std::string out;
-  for (const auto& [domain, gtid] : by_domain) {
-    if (!out.empty()) out += ",";
-    out += gtid;
-  }
-  return out;
-}
-
 std::string_view view(const MARIADB_STRING& s) {
   return s.str == nullptr ? std::string_view() : std::string_view(s.str, s.length);
 }
@@ -102,6 +93,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
   url_ = parse_mysql_url(config_.source.url);
   {
     MySqlConnection catalog(url_, "source");
+    flavor_ = catalog.is_mariadb() ? BinlogFlavor::kMariaDb : BinlogFlavor::kMySql;
     std::vector<MySqlTableRef> refs = resolve_tables(catalog, config_.source.tables);
     if (refs.empty())
       throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
@@ -129,6 +121,10 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         config_.file, config_.name, to_string(resume), config_.file));
   BinlogPosition from = std::get<BinlogPosition>(resume);
   MySqlConnection conn(url_, "source");
+  set_gtids(from.gtid_set);
+  if (flavor_ == BinlogFlavor::kMariaDb && !gtids_.empty()) return prepare_gtid_resume(conn, from);
+  // MySQL resumes by file and offset: Connector/C sends COM_BINLOG_DUMP only, not the
+  // COM_BINLOG_DUMP_GTID a MySQL replica resumes by GTID with.
   bool present = false;
   for (const auto& row : conn.query("SHOW BINARY LOGS")) present |= row[0] == from.file;
   if (!present)
@@ -137,9 +133,25 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         "changes since then are lost to sluice; run `sluice reset -c {}` and start again (a new "
         "snapshot)",
         from.file, config_.file));
-  set_gtids(from.gtid_set);
   spdlog::info("source: resuming binlog at {}", to_string(from));
   return from;
+}
+
+BinlogPosition MySqlSource::prepare_gtid_resume(MySqlConnection& conn,
+                                                const BinlogPosition& checkpoint) {
+  std::string server_gtids = conn.scalar("SELECT @@GLOBAL.gtid_binlog_pos").value_or("");
+  if (!GtidSet(flavor_, server_gtids).contains(gtids_))
+    throw ConfigError(fmt::format(
+        "source: the server's binlog lacks transactions of the checkpoint (gtid_binlog_pos {}, "
+        "checkpoint {}): point source.url at the server sluice read from or at a replica of it "
+        "that has caught up (with log_slave_updates=ON), or run `sluice reset -c {}` for a new "
+        "snapshot",
+        server_gtids, gtids_.to_string(), config_.file));
+  resumed_by_gtid_ = true;
+  spdlog::info("source: resuming binlog after GTID {} (checkpoint {})", gtids_.to_string(),
+               to_string(checkpoint));
+  // No file: the server finds the binlog holding these GTIDs and names it in a ROTATE.
+  return BinlogPosition{.file = "", .offset = 4, .gtid_set = gtids_.to_string()};
 }
 
 BinlogPosition MySqlSource::take_snapshot(SnapshotConsumer& consumer) {
@@ -218,13 +230,7 @@ void MySqlSource::for_each_table_in_parallel(
 }
 
 void MySqlSource::set_gtids(const std::string& gtid_set) {
-  gtid_by_domain_.clear();
-  std::string_view gtids = gtid_set;
-  while (!gtids.empty()) {
-    std::string_view one = gtids.substr(0, gtids.find(','));
-    gtids.remove_prefix(std::min(gtids.size(), one.size() + 1));
-    gtid_by_domain_[static_cast<uint32_t>(std::stoul(std::string(one)))] = std::string(one);
-  }
+  gtids_ = GtidSet(flavor_, gtid_set);
 }
 
 bool MySqlSource::in_copy(const CapturedTable& table) const {
@@ -259,7 +265,9 @@ void MySqlSource::open_stream(const BinlogPosition& from) {
 }
 
 bool MySqlSource::caught_up() const {
-  return !in_transaction_ && at_or_past(read_position_, caught_up_target_);
+  if (in_transaction_) return false;
+  if (resumed_by_gtid_) return gtids_.contains(GtidSet(flavor_, caught_up_target_.gtid_set));
+  return at_or_past(read_position_, caught_up_target_);
 }
 
 ReadStatus MySqlSource::read(ChangeBatch& batch, const ReadLimits& limits) {
@@ -318,12 +326,15 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
 void MySqlSource::on_gtid(const BinlogEvent& event) {
   transaction_time_us_ = int64_t{event.timestamp} * 1000000;
   // MySQL's transactions open with a BEGIN query after the GTID event.
-  if (event.type != kMariaDbGtidEvent) return;
+  if (event.type != kMariaDbGtidEvent) {
+    MySqlGtid gtid = parse_mysql_gtid_event(event.body);
+    gtids_.mysql().add(gtid.uuid, gtid.gno);
+    return;
+  }
   const auto& gtid = event.parsed->event.gtid;
   in_transaction_ = true;
   standalone_ = (gtid.flags & kStandaloneGtidFlag) != 0;
-  gtid_by_domain_[gtid.domain_id] =
-      fmt::format("{}-{}-{}", gtid.domain_id, event.server_id, gtid.sequence_nr);
+  gtids_.mariadb().add(gtid.domain_id, event.server_id, gtid.sequence_nr);
   transaction_xid_ = gtid.sequence_nr;
 }
 
@@ -331,7 +342,7 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
                             const ReadLimits& limits) {
   in_transaction_ = false;
   commit_position_ = read_position_;
-  commit_position_.gtid_set = gtid_text(gtid_by_domain_);
+  commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
   return batch.changes.size() >= limits.max_rows ||
