@@ -32,9 +32,15 @@ class MySqlFailover : public ::testing::Test {
     warehouse_->create_database("dst_" + name_);
     sink_ = std::make_unique<PgClient>(warehouse_->url("postgres", "", "dst_" + name_));
     // The replica's own setup statements would clash with the primary's GTIDs: it starts
-    // from an empty binlog and copies the primary's from the beginning.
+    // from an empty binlog and copies the primary's from the beginning. Writes of its
+    // own, in a domain of their own, come first, so that the same transactions lie at
+    // other offsets in its binlog than in the primary's (as on any real replica).
     MySqlClient replica(replica_->root_url(""));
-    replica.exec("RESET MASTER; SET GLOBAL gtid_slave_pos = ''");
+    replica.exec(
+        "RESET MASTER; SET GLOBAL gtid_slave_pos = ''; SET SESSION gtid_domain_id = 9;"
+        "CREATE DATABASE replica_local; USE replica_local; CREATE TABLE notes (id INT PRIMARY KEY, "
+        "note VARCHAR(100)); INSERT INTO notes SELECT seq, REPEAT('x', 90) FROM "
+        "seq_1_to_50");
     replica.exec("CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " +
                  std::to_string(primary_->port()) + ", MASTER_USER = 'root', MASTER_PASSWORD = '" +
                  primary_->root_password() + "', MASTER_USE_GTID = slave_pos; START SLAVE");
