@@ -384,6 +384,7 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
                          ChangeBatch& batch) {
   std::optional<DdlStatement> ddl = parse_ddl(statement, database);
   if (!ddl) return;
+  if (ddl->kind == DdlKind::kRename) return on_rename(*ddl, statement);
   for (const std::string& name : ddl->tables) {
     auto it = tables_.find(name);
     if (it == tables_.end()) continue;
@@ -403,23 +404,45 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
             "source: `{}` {} captured table {}; sluice cannot follow that: remove it from "
             "source.tables (or restore it) and run `sluice reset` for a new snapshot",
             statement.substr(0, 300), ddl->kind == DdlKind::kDrop ? "drops" : "renames", name));
-      case DdlKind::kAlter: {
-        MySqlConnection catalog(url_, "source");
-        TableDefinition definition = read_table_definition(catalog, table.definition.ref);
-        if (definition.primary_key.empty())
-          throw FatalError(
-              fmt::format("source: `{}` leaves captured table {} without a primary key",
-                          statement.substr(0, 300), name));
-        TableSchemaPtr schema = schema_of(definition);
-        table.last_ddl = statement;
-        table.definition = std::move(definition);
-        publish(table, schema);
+      case DdlKind::kAlter:
+        reread_definition(table, statement);
         spdlog::info("source: {} changed by `{}`: {} columns", name, statement.substr(0, 200),
                      table.schema->columns.size());
         break;
-      }
     }
   }
+}
+
+// Online schema change tools (gh-ost, pt-online-schema-change) fill a shadow table and
+// swap it in with RENAME TABLE a TO _a_old, _a_shadow TO a. The shadow's rows are the
+// original's, which the warehouse has from the original's changes; from the swap on,
+// changes to `a` are the shadow's, with its columns.
+void MySqlSource::on_rename(const DdlStatement& rename, const std::string& statement) {
+  for (const auto& [name, origin] : tables_after_rename(rename)) {
+    auto it = tables_.find(name);
+    if (it == tables_.end() || origin == name || in_copy(it->second)) continue;
+    if (origin.empty() || tables_.contains(origin))
+      throw FatalError(fmt::format(
+          "source: `{}` renames captured table {}{}; sluice cannot follow that: remove it from "
+          "source.tables (or restore it) and run `sluice reset` for a new snapshot",
+          statement.substr(0, 300), name,
+          origin.empty() ? "" : fmt::format(" and puts captured table {} in its place", origin)));
+    reread_definition(it->second, statement);
+    spdlog::info("source: {} swapped for {} by `{}`: {} columns", name, origin,
+                 statement.substr(0, 200), it->second.schema->columns.size());
+  }
+}
+
+void MySqlSource::reread_definition(CapturedTable& table, const std::string& statement) {
+  MySqlConnection catalog(url_, "source");
+  TableDefinition definition = read_table_definition(catalog, table.definition.ref);
+  if (definition.primary_key.empty())
+    throw FatalError(fmt::format("source: `{}` leaves captured table {} without a primary key",
+                                 statement.substr(0, 300), table.definition.ref.qualified()));
+  TableSchemaPtr schema = schema_of(definition);
+  table.last_ddl = statement;
+  table.definition = std::move(definition);
+  publish(table, schema);
 }
 
 void MySqlSource::publish(CapturedTable& table, TableSchemaPtr schema) {

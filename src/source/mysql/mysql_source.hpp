@@ -70,6 +70,9 @@ class MySqlSource : public Source {
   void on_table_map(const BinlogEvent& event);
   void on_gtid(const BinlogEvent& event);
   void on_ddl(const std::string& statement, const std::string& database, ChangeBatch& batch);
+  void on_rename(const DdlStatement& rename, const std::string& statement);
+  // information_schema's definition of `table` after `statement` changed it.
+  void reread_definition(CapturedTable& table, const std::string& statement);
   TableSchemaPtr schema_for_map(CapturedTable& table, const TableMap& map,
                                 std::vector<ColumnInfo>& columns);
   void publish(CapturedTable& table, TableSchemaPtr schema);
