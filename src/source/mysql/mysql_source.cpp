@@ -399,11 +399,12 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
         break;
       }
       case DdlKind::kDrop:
-      case DdlKind::kRename:
         throw FatalError(fmt::format(
-            "source: `{}` {} captured table {}; sluice cannot follow that: remove it from "
+            "source: `{}` drops captured table {}; sluice cannot follow that: remove it from "
             "source.tables (or restore it) and run `sluice reset` for a new snapshot",
-            statement.substr(0, 300), ddl->kind == DdlKind::kDrop ? "drops" : "renames", name));
+            statement.substr(0, 300), name));
+      case DdlKind::kRename:  // on_rename
+        break;
       case DdlKind::kAlter:
         reread_definition(table, statement);
         spdlog::info("source: {} changed by `{}`: {} columns", name, statement.substr(0, 200),
