@@ -87,6 +87,8 @@ class MySqlFailover : public ::testing::Test {
 };
 
 TEST_F(MySqlFailover, ResumesOnAPromotedReplicaByGtidLosingAndDoublingNothing) {
+  ProcessResult check = SluiceProcess::run_to_completion({"check", "-c", pipeline(*replica_)}, 30s);
+  EXPECT_EQ(check.exit_code, 0) << check.stdout_text << check.stderr_text;
   ProcessResult snapshot = run_until_caught_up(*primary_);
   ASSERT_EQ(snapshot.exit_code, 0) << snapshot.stderr_text;
   // Streamed from the primary, then more while sluice is stopped, replicated in time.
@@ -144,6 +146,28 @@ TEST_F(MySqlFailover, AReplicaThatLacksCheckpointedTransactionsIsAClearError) {
       << behind.stderr_text;
   EXPECT_EQ(behind.stderr_text.find(primary_->root_password()), std::string::npos);
   EXPECT_EQ(sink_->scalar("SELECT count(*) FROM mirror.items WHERE id = 500"), "1");
+}
+
+TEST(MySqlReplicaCheck, AReplicaWithoutLogSlaveUpdatesIsAProblem) {
+  MariaDbServer primary(MariaDbServerOptions{.server_id = 1});
+  MariaDbServer replica(
+      MariaDbServerOptions{.server_id = 2, .extra_args = {"--log-slave-updates=OFF"}});
+  MySqlClient(replica.root_url(""))
+      .exec("CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " +
+            std::to_string(primary.port()) + ", MASTER_USER = 'root', MASTER_PASSWORD = '" +
+            primary.root_password() + "', MASTER_USE_GTID = slave_pos");
+  MySqlClient(replica.root_url(""))
+      .exec("CREATE DATABASE src; CREATE TABLE src.items (id INT PRIMARY KEY)");
+  std::string name = pipeline_name_for_test("myrc_");
+  std::string file = write_pipeline_file(
+      name, "name: " + name + "\nsource:\n  type: mysql\n  url: " + replica.root_url("src") +
+                "\nsink:\n  type: postgres\n  url: " +
+                shared_pg_server().url("postgres", "", "postgres") + "\n");
+  ProcessResult r = SluiceProcess::run_to_completion({"check", "-c", file}, 30s);
+  EXPECT_EQ(r.exit_code, 2) << r.stdout_text << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find("the server is a replica with log_slave_updates=OFF"),
+            std::string::npos)
+      << r.stdout_text;
 }
 
 }  // namespace
