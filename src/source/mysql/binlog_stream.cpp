@@ -42,7 +42,7 @@ MySqlUrl with_read_timeout(MySqlUrl url) {
 
 BinlogStream::BinlogStream(const MySqlUrl& url, uint32_t server_id, const BinlogPosition& start,
                            std::chrono::milliseconds heartbeat)
-    : start_file_(start.file) {
+    : start_(start.file.empty() ? "GTID " + start.gtid_set : start.file) {
   conn_ = std::make_unique<MySqlConnection>(with_read_timeout(url), "source binlog");
   is_mariadb_ = conn_->is_mariadb();
   // The server refuses a checksum-unaware replica, and without the capability MariaDB
@@ -52,13 +52,17 @@ BinlogStream::BinlogStream(const MySqlUrl& url, uint32_t server_id, const Binlog
   // format description (which is where the connector learns of checksums).
   checksums_ = conn_->scalar("SELECT @@global.binlog_checksum").value_or("NONE") != "NONE";
   if (is_mariadb_) conn_->exec("SET @mariadb_slave_capability = 4");
+  // MariaDB's GTID resume: with a connect state and no file name, the server starts
+  // after those GTIDs in whichever binlog holds them.
+  if (is_mariadb_ && start.file.empty())
+    conn_->exec("SET @slave_connect_state = " + conn_->quote_literal(start.gtid_set));
   conn_->exec(fmt::format("SET @master_heartbeat_period = {}",
                           std::chrono::nanoseconds(heartbeat).count()));
   rpl_ = mariadb_rpl_init(conn_->raw());
   if (rpl_ == nullptr) throw ConnectionError("source binlog: out of memory");
   unsigned long position = static_cast<unsigned long>(start.offset);
   uint32_t flags = MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS;
-  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FILENAME, start_file_.c_str(), start_file_.size());
+  mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FILENAME, start.file.c_str(), start.file.size());
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_START, position);
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_SERVER_ID, server_id);
   mariadb_rpl_optionsv(rpl_, MARIADB_RPL_FLAGS, flags);
@@ -85,7 +89,7 @@ void BinlogStream::fail() {
     throw ConfigError(fmt::format(
         "source: binlog {} is no longer on the server ({}): changes since the checkpoint are lost "
         "to sluice; run `sluice reset -c FILE` and start again (a new snapshot)",
-        start_file_, message));
+        start_, message));
   std::string text = fmt::format("source binlog: {} (error {})", message, code);
   if (is_connection_lost_error(code) || code == 0) throw ConnectionError(text);
   throw FatalError(text);

@@ -43,7 +43,8 @@ struct BinlogEvent {
 
 class BinlogStream {
  public:
-  // Opens a dump from `start` (file and offset). Heartbeats arrive every `heartbeat` while
+  // Opens a dump from `start` (file and offset; on MariaDB, an empty file resumes after
+  // start.gtid_set instead). Heartbeats arrive every `heartbeat` while
   // the server has nothing to send, so next() returns even when the source is idle.
   BinlogStream(const MySqlUrl& url, uint32_t server_id, const BinlogPosition& start,
                std::chrono::milliseconds heartbeat);
@@ -76,7 +77,7 @@ class BinlogStream {
   bool in_payload_ = false;
   uint32_t payload_end_offset_ = 0;
   uint32_t payload_length_ = 0;
-  std::string start_file_;
+  std::string start_;  // for messages: the file, or the GTIDs, it started from
   bool is_mariadb_ = true;
   bool checksums_ = true;
 };

@@ -68,6 +68,31 @@ MySqlRows registered_replicas(MySqlConnection& conn) {
   }
 }
 
+// The replication sources of a replica (SHOW REPLICA STATUS, SHOW SLAVE STATUS before
+// MySQL 8.0.22); empty when the server replicates from none or the user may not ask.
+MySqlRows replication_sources(MySqlConnection& conn) {
+  for (const char* statement : {"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"}) {
+    try {
+      return conn.query(statement);
+    } catch (const FatalError&) {
+    } catch (const ConfigError&) {
+    }
+  }
+  return {};
+}
+
+// A replica writes what it replicates into its own binlog only with log_slave_updates
+// (log_replica_updates on MySQL 8.4): without it, sluice reading that binlog never sees
+// those changes, and a failover to it cannot resume.
+void check_replica_updates(MySqlConnection& conn, std::vector<std::string>& problems) {
+  std::string updates = upper(variable(conn, "log_slave_updates"));
+  if (updates.empty()) updates = upper(variable(conn, "log_replica_updates"));
+  if (updates == "ON" || updates == "1" || replication_sources(conn).empty()) return;
+  problems.emplace_back(
+      "source: the server is a replica with log_slave_updates=OFF: the changes it replicates "
+      "are not in its binlog, so sluice would miss them; set log_slave_updates=ON");
+}
+
 void check_server_id(MySqlConnection& conn, const PipelineConfig& config,
                      std::vector<std::string>& problems) {
   std::string own = variable(conn, "server_id");
@@ -171,6 +196,7 @@ std::vector<std::string> check_source(const PipelineConfig& config) {
   }
   std::vector<std::string> problems;
   check_binlog_settings(*conn, problems);
+  check_replica_updates(*conn, problems);
   check_server_id(*conn, config, problems);
   check_privileges(*conn, problems);
   check_retention(*conn, problems);

@@ -72,15 +72,6 @@ void require_followable(const TableSchema& before, const TableSchema& after,
   }
 }
 
-std::string gtid_text(const std::map<uint32_t, std::string>& by_domain) {
-  std::string out;
-  for (const auto& [domain, gtid] : by_domain) {
-    if (!out.empty()) out += ",";
-    out += gtid;
-  }
-  return out;
-}
-
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';';
 }
@@ -150,6 +141,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
   url_ = parse_mysql_url(config_.source.url);
   {
     MySqlConnection catalog(url_, "source");
+    flavor_ = catalog.is_mariadb() ? BinlogFlavor::kMariaDb : BinlogFlavor::kMySql;
     std::vector<MySqlTableRef> refs = resolve_tables(catalog, config_.source.tables);
     if (refs.empty())
       throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
@@ -177,6 +169,10 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         config_.file, config_.name, to_string(resume), config_.file));
   BinlogPosition from = std::get<BinlogPosition>(resume);
   MySqlConnection conn(url_, "source");
+  set_gtids(from.gtid_set);
+  if (flavor_ == BinlogFlavor::kMariaDb && !gtids_.empty()) return prepare_gtid_resume(conn, from);
+  // MySQL resumes by file and offset: Connector/C sends COM_BINLOG_DUMP only, not the
+  // COM_BINLOG_DUMP_GTID a MySQL replica resumes by GTID with.
   bool present = false;
   for (const auto& row : conn.query("SHOW BINARY LOGS")) present |= row[0] == from.file;
   if (!present)
@@ -185,9 +181,25 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         "changes since then are lost to sluice; run `sluice reset -c {}` and start again (a new "
         "snapshot)",
         from.file, config_.file));
-  set_gtids(from.gtid_set);
   spdlog::info("source: resuming binlog at {}", to_string(from));
   return from;
+}
+
+BinlogPosition MySqlSource::prepare_gtid_resume(MySqlConnection& conn,
+                                                const BinlogPosition& checkpoint) {
+  std::string server_gtids = conn.scalar("SELECT @@GLOBAL.gtid_binlog_pos").value_or("");
+  if (!GtidSet(flavor_, server_gtids).contains(gtids_))
+    throw ConfigError(fmt::format(
+        "source: the server's binlog lacks transactions of the checkpoint (gtid_binlog_pos {}, "
+        "checkpoint {}): point source.url at the server sluice read from or at a replica of it "
+        "that has caught up (with log_slave_updates=ON), or run `sluice reset -c {}` for a new "
+        "snapshot",
+        server_gtids, gtids_.to_string(), config_.file));
+  resumed_by_gtid_ = true;
+  spdlog::info("source: resuming binlog after GTID {} (checkpoint {})", gtids_.to_string(),
+               to_string(checkpoint));
+  // No file: the server finds the binlog holding these GTIDs and names it in a ROTATE.
+  return BinlogPosition{.file = "", .offset = 4, .gtid_set = gtids_.to_string()};
 }
 
 BinlogPosition MySqlSource::take_snapshot(SnapshotConsumer& consumer) {
@@ -266,13 +278,7 @@ void MySqlSource::for_each_table_in_parallel(
 }
 
 void MySqlSource::set_gtids(const std::string& gtid_set) {
-  gtid_by_domain_.clear();
-  std::string_view gtids = gtid_set;
-  while (!gtids.empty()) {
-    std::string_view one = gtids.substr(0, gtids.find(','));
-    gtids.remove_prefix(std::min(gtids.size(), one.size() + 1));
-    gtid_by_domain_[static_cast<uint32_t>(std::stoul(std::string(one)))] = std::string(one);
-  }
+  gtids_ = GtidSet(flavor_, gtid_set);
 }
 
 bool MySqlSource::in_copy(const CapturedTable& table) const {
@@ -310,7 +316,9 @@ void MySqlSource::open_stream(const BinlogPosition& from) {
 }
 
 bool MySqlSource::caught_up() const {
-  return !in_transaction_ && at_or_past(read_position_, caught_up_target_);
+  if (in_transaction_) return false;
+  if (resumed_by_gtid_) return gtids_.contains(GtidSet(flavor_, caught_up_target_.gtid_set));
+  return at_or_past(read_position_, caught_up_target_);
 }
 
 ReadStatus MySqlSource::caught_up_status() const {
@@ -387,13 +395,23 @@ void MySqlSource::on_gtid(const BinlogEvent& event) {
   start_group();
   xa_rows_.reset();
   // MySQL's transactions open with a BEGIN query after the GTID event.
-  if (event.type != kMariaDbGtidEvent) return;
+  if (event.type == kMySqlTaggedGtidEvent)
+    // MySQL 8.4's tagged GTIDs (uuid:tag:n) are serialized in another layout, and a GTID
+    // set that holds them cannot be printed in the untagged form the checkpoint keeps.
+    throw FatalError(fmt::format(
+        "source: the binlog has at {}:{} a transaction with a tagged GTID (MySQL 8.4 "
+        "gtid_next='AUTOMATIC:tag'), which sluice does not read: use untagged GTIDs",
+        read_position_.file, event.end_offset - std::min(event.end_offset, event.length)));
+  if (event.type != kMariaDbGtidEvent) {
+    MySqlGtid gtid = parse_mysql_gtid_event(event.body);
+    gtids_.mysql().add(gtid.uuid, gtid.gno);
+    return;
+  }
   const auto& gtid = event.parsed->event.gtid;
   in_transaction_ = true;
   standalone_ = (gtid.flags & kStandaloneGtidFlag) != 0;
   if ((gtid.flags & kPreparedXaGtidFlag) != 0) xa_rows_.emplace();
-  gtid_by_domain_[gtid.domain_id] =
-      fmt::format("{}-{}-{}", gtid.domain_id, event.server_id, gtid.sequence_nr);
+  gtids_.mariadb().add(gtid.domain_id, event.server_id, gtid.sequence_nr);
   transaction_xid_ = gtid.sequence_nr;
 }
 
@@ -405,7 +423,7 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
   // here would be past the rows it holds.
   if (!prepared_xa_.empty()) return batch.changes.size() >= limits.max_rows;
   commit_position_ = read_position_;
-  commit_position_.gtid_set = gtid_text(gtid_by_domain_);
+  commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
   return batch.changes.size() >= limits.max_rows ||
@@ -576,6 +594,7 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
                          ChangeBatch& batch) {
   std::optional<DdlStatement> ddl = parse_ddl(statement, database);
   if (!ddl) return;
+  if (ddl->kind == DdlKind::kRename) return on_rename(*ddl, statement);
   for (const std::string& name : ddl->tables) {
     auto it = tables_.find(name);
     if (it == tables_.end()) continue;
@@ -590,28 +609,51 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
         break;
       }
       case DdlKind::kDrop:
-      case DdlKind::kRename:
         throw FatalError(fmt::format(
-            "source: `{}` {} captured table {}; sluice cannot follow that: remove it from "
+            "source: `{}` drops captured table {}; sluice cannot follow that: remove it from "
             "source.tables (or restore it) and run `sluice reset` for a new snapshot",
-            statement.substr(0, 300), ddl->kind == DdlKind::kDrop ? "drops" : "renames", name));
-      case DdlKind::kAlter: {
-        MySqlConnection catalog(url_, "source");
-        TableDefinition definition = read_table_definition(catalog, table.definition.ref);
-        if (definition.primary_key.empty())
-          throw FatalError(
-              fmt::format("source: `{}` leaves captured table {} without a primary key",
-                          statement.substr(0, 300), name));
-        TableSchemaPtr schema = schema_of(definition);
-        table.last_ddl = statement;
-        table.definition = std::move(definition);
-        publish(table, schema);
+            statement.substr(0, 300), name));
+      case DdlKind::kRename:  // on_rename
+        break;
+      case DdlKind::kAlter:
+        reread_definition(table, statement);
         spdlog::info("source: {} changed by `{}`: {} columns", name, statement.substr(0, 200),
                      table.schema->columns.size());
         break;
-      }
     }
   }
+}
+
+// Online schema change tools (gh-ost, pt-online-schema-change) fill a shadow table and
+// swap it in with RENAME TABLE a TO _a_old, _a_shadow TO a. The shadow's rows are the
+// original's, which the warehouse has from the original's changes; from the swap on,
+// changes to `a` are the shadow's, with its columns.
+void MySqlSource::on_rename(const DdlStatement& rename, const std::string& statement) {
+  for (const auto& [name, origin] : tables_after_rename(rename)) {
+    auto it = tables_.find(name);
+    if (it == tables_.end() || origin == name || in_copy(it->second)) continue;
+    if (origin.empty() || tables_.contains(origin))
+      throw FatalError(fmt::format(
+          "source: `{}` renames captured table {}{}; sluice cannot follow that: remove it from "
+          "source.tables (or restore it) and run `sluice reset` for a new snapshot",
+          statement.substr(0, 300), name,
+          origin.empty() ? "" : fmt::format(" and puts captured table {} in its place", origin)));
+    reread_definition(it->second, statement);
+    spdlog::info("source: {} swapped for {} by `{}`: {} columns", name, origin,
+                 statement.substr(0, 200), it->second.schema->columns.size());
+  }
+}
+
+void MySqlSource::reread_definition(CapturedTable& table, const std::string& statement) {
+  MySqlConnection catalog(url_, "source");
+  TableDefinition definition = read_table_definition(catalog, table.definition.ref);
+  if (definition.primary_key.empty())
+    throw FatalError(fmt::format("source: `{}` leaves captured table {} without a primary key",
+                                 statement.substr(0, 300), table.definition.ref.qualified()));
+  TableSchemaPtr schema = schema_of(definition);
+  table.last_ddl = statement;
+  table.definition = std::move(definition);
+  publish(table, schema);
 }
 
 void MySqlSource::publish(CapturedTable& table, TableSchemaPtr schema) {

@@ -10,8 +10,10 @@
 #include <unordered_map>
 
 #include "config/pipeline_config.hpp"
+#include "source/mysql/binlog_ddl.hpp"
 #include "source/mysql/binlog_row_decoder.hpp"
 #include "source/mysql/binlog_stream.hpp"
+#include "source/mysql/gtid_set.hpp"
 #include "source/mysql/mysql_catalog.hpp"
 #include "source/source.hpp"
 
@@ -48,6 +50,9 @@ class MySqlSource : public Source {
   };
 
   BinlogPosition prepare_resume(const Position& resume);
+  // MariaDB after a failover: the checkpoint's file and offset name nothing on a promoted
+  // replica, its GTIDs name the same transactions everywhere.
+  BinlogPosition prepare_gtid_resume(MySqlConnection& conn, const BinlogPosition& checkpoint);
   BinlogPosition take_snapshot(SnapshotConsumer& consumer);
   BinlogPosition take_locked_snapshot(SnapshotConsumer& consumer, size_t connections);
   BinlogPosition take_per_table_snapshots(SnapshotConsumer& consumer, size_t connections);
@@ -81,6 +86,9 @@ class MySqlSource : public Source {
   void on_table_map(const BinlogEvent& event);
   void on_gtid(const BinlogEvent& event);
   void on_ddl(const std::string& statement, const std::string& database, ChangeBatch& batch);
+  void on_rename(const DdlStatement& rename, const std::string& statement);
+  // information_schema's definition of `table` after `statement` changed it.
+  void reread_definition(CapturedTable& table, const std::string& statement);
   TableSchemaPtr schema_for_map(CapturedTable& table, const TableMap& map,
                                 std::vector<ColumnInfo>& columns);
   void publish(CapturedTable& table, TableSchemaPtr schema);
@@ -98,7 +106,10 @@ class MySqlSource : public Source {
   BinlogPosition commit_position_;  // just past the last transaction boundary
   BinlogPosition caught_up_target_;
   BinlogPosition transaction_start_;  // where the current transaction's first event is
-  std::map<uint32_t, std::string> gtid_by_domain_;  // MariaDB domain -> "domain-server-seq"
+  GtidSet gtids_;                     // every transaction up to the one being read
+  // Resumed by GTID: the stream names its file and offset only in its first ROTATE, so
+  // catching up is measured in GTIDs.
+  bool resumed_by_gtid_ = false;
   bool in_transaction_ = false;
   bool standalone_ = false;  // the MariaDB GTID said no XID/COMMIT follows (DDL)
   bool warned_statement_format_ = false;
