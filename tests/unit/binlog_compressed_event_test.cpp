@@ -290,6 +290,14 @@ TEST(UnhandledBinlogEvent, UnknownTypesStopUnlessTheServerMarkedThemIgnorable) {
   }
 }
 
+// A tagged GTID's group may hold changes: sluice stops on it rather than lose its GTID.
+TEST(UnhandledBinlogEvent, TaggedGtidStopsNamingTheSetting) {
+  std::optional<std::string> problem = unhandled_event_problem(42, 0x80);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("tagged GTID"), std::string::npos) << *problem;
+  EXPECT_NE(problem->find("gtid_next"), std::string::npos) << *problem;
+}
+
 TEST(SourceCheck, PartialJsonRowValueOptionsIsRefused) {
   std::optional<std::string> problem = row_value_options_problem("PARTIAL_JSON");
   ASSERT_TRUE(problem.has_value());

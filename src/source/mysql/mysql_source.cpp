@@ -356,7 +356,7 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
     return false;
   }
   if (event.type == kMariaDbGtidEvent || event.type == kMySqlGtidEvent ||
-      event.type == kMySqlTaggedGtidEvent || event.type == kQueryEvent) {
+      event.type == kQueryEvent) {
     transaction_start_.file = read_position_.file;
     transaction_start_.offset = event.end_offset - std::min(event.end_offset, event.length);
   }
@@ -367,7 +367,6 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
   switch (event.type) {
     case kMariaDbGtidEvent:
     case kMySqlGtidEvent:
-    case kMySqlTaggedGtidEvent:
       on_gtid(event);
       batch.commit_position.reset();
       return false;
@@ -395,13 +394,6 @@ void MySqlSource::on_gtid(const BinlogEvent& event) {
   start_group();
   xa_rows_.reset();
   // MySQL's transactions open with a BEGIN query after the GTID event.
-  if (event.type == kMySqlTaggedGtidEvent)
-    // MySQL 8.4's tagged GTIDs (uuid:tag:n) are serialized in another layout, and a GTID
-    // set that holds them cannot be printed in the untagged form the checkpoint keeps.
-    throw FatalError(fmt::format(
-        "source: the binlog has at {}:{} a transaction with a tagged GTID (MySQL 8.4 "
-        "gtid_next='AUTOMATIC:tag'), which sluice does not read: use untagged GTIDs",
-        read_position_.file, event.end_offset - std::min(event.end_offset, event.length)));
   if (event.type != kMariaDbGtidEvent) {
     MySqlGtid gtid = parse_mysql_gtid_event(event.body);
     gtids_.mysql().add(gtid.uuid, gtid.gno);
