@@ -105,6 +105,11 @@ TEST_F(MySqlFailover, ResumesOnAPromotedReplicaByGtidLosingAndDoublingNothing) {
   primary_->stop(/*crash=*/true);
 
   // Promotion: the replica stops replicating and takes writes of its own.
+  ProcessResult before =
+      SluiceProcess::run_to_completion({"status", "-c", pipeline(*replica_)}, 30s);
+  EXPECT_NE(before.stdout_text.find("are in this server's binlog: the next run resumes after them"),
+            std::string::npos)
+      << before.stdout_text;
   MySqlClient promoted(replica_->root_url("src"));
   promoted.exec(
       "STOP SLAVE; RESET SLAVE ALL;"
@@ -139,6 +144,10 @@ TEST_F(MySqlFailover, AReplicaThatLacksCheckpointedTransactionsIsAClearError) {
   primary_db_->exec("INSERT INTO items VALUES (500, 'not replicated', 500)");
   ProcessResult streamed = run_until_caught_up(*primary_);
   ASSERT_EQ(streamed.exit_code, 0) << streamed.stderr_text;
+  ProcessResult status =
+      SluiceProcess::run_to_completion({"status", "-c", pipeline(*replica_)}, 30s);
+  EXPECT_NE(status.stdout_text.find("are not all in this server's binlog"), std::string::npos)
+      << status.stdout_text;
   ProcessResult behind = run_until_caught_up(*replica_);
   EXPECT_EQ(behind.exit_code, 2) << behind.stderr_text;
   EXPECT_NE(behind.stderr_text.find("the server's binlog lacks transactions of the checkpoint"),
@@ -146,6 +155,29 @@ TEST_F(MySqlFailover, AReplicaThatLacksCheckpointedTransactionsIsAClearError) {
       << behind.stderr_text;
   EXPECT_EQ(behind.stderr_text.find(primary_->root_password()), std::string::npos);
   EXPECT_EQ(sink_->scalar("SELECT count(*) FROM mirror.items WHERE id = 500"), "1");
+}
+
+TEST_F(MySqlFailover, StatusSaysWhenBinlogsAfterTheCheckpointArePurged) {
+  ProcessResult snapshot = run_until_caught_up(*primary_);
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.stderr_text;
+  primary_db_->exec("UPDATE items SET n = 0; FLUSH BINARY LOGS; FLUSH BINARY LOGS");
+  std::string current = primary_db_->query("SHOW MASTER STATUS")[0][0].value();
+  // The server keeps a binlog until its binlog checkpoint has passed it: retry a while.
+  for (int i = 0; i < 100 && primary_db_->query("SHOW BINARY LOGS").size() > 1; ++i) {
+    primary_db_->exec("PURGE BINARY LOGS TO '" + current + "'");
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(primary_db_->query("SHOW BINARY LOGS").size(), 1u);
+  ProcessResult status =
+      SluiceProcess::run_to_completion({"status", "-c", pipeline(*primary_)}, 30s);
+  EXPECT_NE(status.stdout_text.find("are older than the server's oldest binlog " + current +
+                                    " (purged): run `sluice reset -c"),
+            std::string::npos)
+      << status.stdout_text;
+  ProcessResult run = run_until_caught_up(*primary_);
+  EXPECT_EQ(run.exit_code, 2) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("is no longer on the server"), std::string::npos)
+      << run.stderr_text;
 }
 
 TEST(MySqlReplicaCheck, AReplicaWithoutLogSlaveUpdatesIsAProblem) {

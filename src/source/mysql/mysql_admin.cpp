@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "mysqlclient/mysql_connection.hpp"
+#include "source/mysql/gtid_set.hpp"
 #include "source/mysql/mysql_catalog.hpp"
 #include "source/mysql/mysql_snapshot.hpp"
 #include "source/mysql/mysql_source.hpp"
@@ -176,6 +177,33 @@ uint64_t bytes_behind(MySqlConnection& conn, const BinlogPosition& from) {
   return total;
 }
 
+// MariaDB resumes by GTID, on this server or on a promoted replica: what matters is
+// whether this server's binlog holds the checkpoint's transactions, and still holds
+// what follows them (the state at the start of its oldest binlog is not past them).
+std::string gtid_resume_status(MySqlConnection& conn, const BinlogPosition& server,
+                               const BinlogPosition& at, const MySqlRows& logs,
+                               const PipelineConfig& config) {
+  GtidSet checkpoint(BinlogFlavor::kMariaDb, at.gtid_set);
+  if (!GtidSet(BinlogFlavor::kMariaDb, server.gtid_set).contains(checkpoint))
+    return fmt::format(
+        "source: checkpoint GTIDs {} are not all in this server's binlog (gtid_binlog_pos {}): "
+        "the next run stops; point source.url at a server that has them",
+        at.gtid_set, server.gtid_set);
+  std::string oldest = logs.empty() ? "" : logs.front()[0].value_or("");
+  std::string oldest_start =
+      conn.scalar(fmt::format("SELECT BINLOG_GTID_POS({}, 4)", conn.quote_literal(oldest)))
+          .value_or("");
+  if (!checkpoint.contains(GtidSet(BinlogFlavor::kMariaDb, oldest_start)))
+    return fmt::format(
+        "source: checkpoint GTIDs {} are older than the server's oldest binlog {} (purged): run "
+        "`sluice reset -c {}`",
+        at.gtid_set, oldest, config.file);
+  return fmt::format(
+      "source: checkpoint GTIDs {} are in this server's binlog: the next run "
+      "resumes after them",
+      at.gtid_set);
+}
+
 }  // namespace
 
 std::optional<std::string> row_value_options_problem(std::string_view value) {
@@ -227,6 +255,11 @@ std::vector<std::string> source_status(const PipelineConfig& config,
   }
   const auto& at = std::get<BinlogPosition>(*checkpoint);
   bool present = std::ranges::any_of(logs, [&](const auto& row) { return row[0] == at.file; });
+  if (conn.is_mariadb() && !at.gtid_set.empty()) {
+    lines.push_back(gtid_resume_status(conn, server, at, logs, config));
+    if (present) lines.push_back(fmt::format("source: lag {} bytes", bytes_behind(conn, at)));
+    return lines;
+  }
   if (!present)
     lines.push_back(fmt::format(
         "source: checkpoint {} is in a binlog the server no longer has: run `sluice reset -c {}`",
