@@ -36,8 +36,8 @@ void check_parses(const std::string& conninfo, std::string_view url, std::string
   PQfreemem(error);
   throw ConfigError(fmt::format(
       "{}: cannot parse the connection string {}: write postgresql://user:password@host:port/db "
-      "(percent-encode '?' '#' and a bare '%' in values) or key=value pairs (quote a value with "
-      "spaces as key='a b')",
+      "(percent-encode '?' in a password and '%' in parameter values) or key=value pairs (quote "
+      "a value with spaces as key='a b')",
       what, redact_url(url)));
 }
 
