@@ -27,6 +27,10 @@ bool is_transient(std::string_view sqlstate) {
 // libpq's parse errors quote the offending piece of the string ("invalid percent-encoded
 // token: ..."), which may be the password: name the string only through redact_url().
 void check_parses(const std::string& conninfo, std::string_view url, std::string_view what) {
+  // As with expand_dbname, anything else is a plain database name.
+  bool expanded = conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://") ||
+                  conninfo.find('=') != std::string::npos;
+  if (!expanded) return;
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
   if (options != nullptr) {
