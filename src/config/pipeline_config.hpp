@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/change.hpp"
+#include "core/redact.hpp"
 
 namespace sluice {
 
@@ -107,9 +108,6 @@ PipelineConfig parse_pipeline_config(const std::string& text, const std::string&
 // Replaces ${NAME} with the environment's value; throws ConfigError naming file and line
 // when a variable is unset. `$${` escapes a literal "${".
 std::string substitute_environment(const std::string& text, const std::string& file);
-
-// The URL with its password replaced by "****", for logs and messages.
-std::string redact_url(std::string_view url);
 
 // Markdown reference of every key, generated from the same table the parser uses.
 std::string configuration_reference();

@@ -8,8 +8,8 @@
 #include <charconv>
 #include <mutex>
 
-#include "config/pipeline_config.hpp"
 #include "core/error.hpp"
+#include "core/redact.hpp"
 
 namespace sluice {
 namespace {

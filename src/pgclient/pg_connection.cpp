@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "core/redact.hpp"
+#include "pgclient/pg_url.hpp"
 
 namespace sluice {
 namespace {
@@ -22,11 +24,61 @@ bool is_transient(std::string_view sqlstate) {
          sqlstate == "40001" || sqlstate == "40P01";
 }
 
+// libpq's parse errors quote the offending piece of the string ("invalid percent-encoded
+// token: ..."), which may be the password: name the string only through redact_url().
+void check_parses(const std::string& conninfo, std::string_view url, std::string_view what) {
+  // As with expand_dbname, anything else is a plain database name.
+  bool expanded = conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://") ||
+                  conninfo.find('=') != std::string::npos;
+  if (!expanded) return;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options != nullptr) {
+    PQconninfoFree(options);
+    return;
+  }
+  PQfreemem(error);
+  throw ConfigError(fmt::format(
+      "{}: cannot parse the connection string {}: write postgresql://user:password@host:port/db "
+      "(percent-encode '?' in a password and '%' in parameter values) or key=value pairs (quote "
+      "a value with spaces as key='a b')",
+      what, redact_url(url)));
+}
+
+// Certificate failures (unknown CA, no root certificate file, a name the certificate does
+// not hold) and a server without TLS: retrying will not fix them. Other SSL errors, such
+// as a connection dropped during the handshake, stay transient.
+bool is_tls_setup_error(const std::string& message) {
+  return message.find("certificate") != std::string::npos ||
+         message.find("SSL was required") != std::string::npos;
+}
+
+std::string error_field(const PGresult* result, int field) {
+  const char* value = PQresultErrorField(result, field);
+  return value != nullptr ? one_line(value) : std::string();
+}
+
+// The hint says what to do and quotes no row; DETAIL and CONTEXT may, so they go to the
+// debug log only.
+std::string with_hint(std::string message, const PGresult* result) {
+  std::string hint = error_field(result, PG_DIAG_MESSAGE_HINT);
+  return hint.empty() ? message : message + " HINT: " + hint;
+}
+
+void log_error_details(std::string_view what, std::string_view context, const PGresult* result) {
+  std::string detail = error_field(result, PG_DIAG_MESSAGE_DETAIL);
+  std::string where = error_field(result, PG_DIAG_CONTEXT);
+  if (!detail.empty() || !where.empty())
+    spdlog::debug("{}: {}: DETAIL: {} CONTEXT: {}", what, context, detail, where);
+}
+
 }  // namespace
 
 PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view what) : what_(what) {
+  std::string conninfo = libpq_url(url);
+  check_parses(conninfo, url, what_);
   std::vector<const char*> keys = {"dbname", "application_name", "connect_timeout"};
-  std::vector<const char*> values = {url.c_str(), "sluice", "10"};
+  std::vector<const char*> values = {conninfo.c_str(), "sluice", "10"};
   if (mode == Mode::kReplication) {
     keys.push_back("replication");
     values.push_back("database");
@@ -36,19 +88,27 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
   conn_ = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr) throw ConnectionError(fmt::format("{}: out of memory connecting", what_));
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = one_line(PQerrorMessage(conn_));
+    // libpq's messages name host and user, and should not name the password; scrub it
+    // anyway, in every form the string holds it.
+    std::vector<std::string> secrets = url_secrets(url);
+    for (std::string& secret : url_secrets(conninfo)) secrets.push_back(std::move(secret));
+    std::string message = scrub_secrets(one_line(PQerrorMessage(conn_)), std::move(secrets));
     PQfinish(conn_);
     conn_ = nullptr;
-    // libpq's messages name host and user but never the password.
     bool permanent = message.find("password authentication failed") != std::string::npos ||
                      message.find("does not exist") != std::string::npos ||
                      message.find("no pg_hba.conf entry") != std::string::npos ||
                      message.find("invalid") != std::string::npos ||
-                     message.find("password is required") != std::string::npos;
+                     message.find("password is required") != std::string::npos ||
+                     is_tls_setup_error(message);
     std::string text = fmt::format("{}: cannot connect: {}", what_, message);
     if (permanent) throw ConfigError(text);
     throw ConnectionError(text);
   }
+  // A server error's DETAIL and CONTEXT can quote row values ("Failing row contains ..."),
+  // and its LINE excerpt the statement: messages carry severity, primary text and position
+  // only, and fail() logs the rest at debug level.
+  PQsetErrorVerbosity(conn_, PQERRORS_TERSE);
   // Server notices ("relation already exists, skipping") are expected; keep them at debug.
   PQsetNoticeProcessor(
       conn_,
@@ -65,7 +125,9 @@ bool PgConnection::is_broken() const {
 }
 
 void PgConnection::fail(std::string_view context, const PGresult* result) const {
-  fail_with(context, one_line(result != nullptr ? PQresultErrorMessage(result) : ""), result);
+  if (result == nullptr) fail_with(context, "", result);
+  log_error_details(what_, context, result);
+  fail_with(context, with_hint(one_line(PQresultErrorMessage(result)), result), result);
 }
 
 void PgConnection::fail_with(std::string_view context, std::string message,
