@@ -22,7 +22,8 @@ std::vector<TableRef> resolve_tables(PgConnection& conn,
         "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind IN ('r','p') AND NOT c.relispartition "
         "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_%' "
-        "AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+        "AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR "
+        "  (i.indisreplident AND c.relreplident = 'i'))) "
         "ORDER BY 1, 2");
     for (int i = 0; i < PQntuples(r.get()); ++i)
       tables.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1)});
@@ -47,7 +48,11 @@ TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
       "  COALESCE((SELECT true FROM pg_index i WHERE i.indrelid = a.attrelid AND "
       "    (i.indisprimary OR (i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_index p "
       "      WHERE p.indrelid = a.attrelid AND p.indisprimary))) "
-      "    AND a.attnum = ANY(i.indkey) LIMIT 1), false) "
+      "    AND a.attnum = ANY(i.indkey) LIMIT 1), false), "
+      // As pgoutput flags them: the replica identity index's columns under USING INDEX.
+      "  EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+      "    WHERE i.indrelid = a.attrelid AND i.indisreplident AND c.relreplident = 'i' "
+      "    AND a.attnum = ANY(i.indkey)) "
       "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
       "AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
       {conn.quote_identifier(table.schema) + "." + conn.quote_identifier(table.name)});
@@ -62,6 +67,7 @@ TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
     column.type = type.logical;
     column.warehouse_type = std::move(type.warehouse_type);
     column.is_key = PQgetvalue(r.get(), i, 3)[0] == 't';
+    column.is_identity = PQgetvalue(r.get(), i, 4)[0] == 't';
     schema->columns.push_back(std::move(column));
   }
   if (!schema->has_key())
