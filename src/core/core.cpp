@@ -70,6 +70,13 @@ std::vector<size_t> TableSchema::key_indexes() const {
   return keys;
 }
 
+std::vector<size_t> TableSchema::match_indexes() const {
+  std::vector<size_t> identity;
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].is_identity) identity.push_back(i);
+  return identity.empty() ? key_indexes() : identity;
+}
+
 bool TableSchema::has_key() const {
   return std::ranges::any_of(columns, [](const Column& c) { return c.is_key; });
 }

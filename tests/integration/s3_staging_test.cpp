@@ -239,9 +239,9 @@ TEST(S3Staging, FailedCopyNamesTheObjectButNotTheSecrets) {
   ASSERT_EQ(objects.size(), 1u) << s3.log();
   EXPECT_EQ(objects[0].extension(), ".gz");
   EXPECT_EQ(gunzip(read_file(objects[0])),
-            "1,U,\0,\"1\",\"tab\there, \"\"quote\"\"\nnewline\"\n"
-            "2,U,\0,\"2\",\"\"\n"
-            "3,U,\0,\"3\",\0\n"s);
+            "1,U,\0,\0,\"1\",\"tab\there, \"\"quote\"\"\nnewline\"\n"
+            "2,U,\0,\0,\"2\",\"\"\n"
+            "3,U,\0,\0,\"3\",\0\n"s);
   staging.delete_loaded();
   EXPECT_FALSE(std::filesystem::exists(objects[0])) << s3.log();
 }

@@ -118,6 +118,44 @@ TEST(PgOutputDecoder, FullIdentityUsesCatalogPrimaryKey) {
   EXPECT_FALSE(decoder.table(9)->columns[1].is_key);
 }
 
+// REPLICA IDENTITY USING INDEX on (code): the flags mark code, the catalog's key is id.
+Message identity_index_relation() {
+  Message m('R');
+  m.u32(9).str("public").str("accounts").u8('i').u16(3);
+  m.u8(0).str("id").u32(23).u32(0xffffffff);
+  m.u8(1).str("code").u32(25).u32(0xffffffff);
+  m.u8(0).str("v").u32(25).u32(0xffffffff);
+  return m;
+}
+
+TEST(PgOutputDecoder, ReplicaIdentityIndexColumnsFindTheRow) {
+  PgOutputDecoder decoder;
+  decoder.set_primary_keys({{"public.accounts", {"id"}}});
+  Change change;
+  decoder.decode(identity_index_relation().span(), change);
+  TableSchemaPtr table = decoder.table(9);
+  EXPECT_EQ(table->key_indexes(), std::vector<size_t>{0});
+  EXPECT_EQ(table->match_indexes(), std::vector<size_t>{1});
+  EXPECT_FALSE(table->matches_by_key());
+}
+
+TEST(PgOutputDecoder, ResentIdenticalRelationKeepsItsSchemaAndAChangedOneReplacesIt) {
+  PgOutputDecoder decoder;
+  Change change;
+  decoder.decode(relation(16384, 'd').span(), change);
+  TableSchemaPtr first = decoder.table(16384);
+  decoder.decode(relation(16384, 'd').span(), change);
+  EXPECT_EQ(decoder.table(16384), first);
+  Message altered('R');
+  altered.u32(16384).str("public").str("orders").u8('d').u16(2);
+  altered.u8(1).str("id").u32(23).u32(0xffffffff);
+  altered.u8(0).str("amount").u32(1700).u32(((12 << 16) | 4) + 4);
+  decoder.decode(altered.span(), change);
+  EXPECT_NE(decoder.table(16384), first);
+  EXPECT_EQ(decoder.table(16384)->columns.size(), 2u);
+  EXPECT_EQ(first->columns.size(), 3u);  // changes decoded earlier keep their schema
+}
+
 TEST(PgOutputDecoder, RefusesTableWithoutKey) {
   PgOutputDecoder decoder;
   Change change;

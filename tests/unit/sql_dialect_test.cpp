@@ -155,6 +155,40 @@ TEST(PostgresDialect, MergeKeepsUnchangedToastValues) {
       << merge[0];
 }
 
+// Primary key id, replica identity index on note.
+TableSchema identity_table() {
+  TableSchema t = sample_table();
+  t.columns[1].is_identity = true;
+  return t;
+}
+
+TEST(PostgresDialect, ReplicaIdentityTableDeletesByIdentityThenInserts) {
+  auto dialect = SqlDialect::make(SinkType::kPostgres);
+  std::vector<std::string> merge = dialect->merge("\"dw\".\"orders\"", "s", identity_table());
+  ASSERT_EQ(merge.size(), 3u);
+  EXPECT_NE(merge[0].find("\"id\" = CASE WHEN substring(s.sluice_unchanged, 1, 1) = 'u'"),
+            std::string::npos)
+      << merge[0];
+  EXPECT_EQ(merge[1],
+            "DELETE FROM \"dw\".\"orders\" AS t USING s AS s WHERE t.\"note\" = s.\"note\"");
+  EXPECT_NE(
+      merge[2].find("SELECT DISTINCT ON (\"note\") * FROM s ORDER BY \"note\", sluice_seq DESC"),
+      std::string::npos)
+      << merge[2];
+}
+
+TEST(SqlDialect, MovedRowsFillFromTheOldKeysRow) {
+  for (SinkType type : {SinkType::kPostgres, SinkType::kRedshift}) {
+    std::string fill =
+        SqlDialect::make(type)->fill_from_moved_rows("\"dw\".\"orders\"", "s", sample_table());
+    EXPECT_NE(fill.find("FROM s AS d, \"dw\".\"orders\" AS t WHERE d.sluice_seq = "
+                        "u.sluice_fill_seq AND t.\"id\" = d.\"id\""),
+              std::string::npos)
+        << fill;
+    EXPECT_NE(fill.find("sluice_unchanged = NULL"), std::string::npos) << fill;
+  }
+}
+
 TEST(SqlDialect, QuotesIdentifiers) {
   EXPECT_EQ(quote_identifier("plain"), "\"plain\"");
   EXPECT_EQ(quote_identifier("we\"ird"), "\"we\"\"ird\"");

@@ -140,14 +140,19 @@ void PostgresSink::finish_snapshot(const Position& position) {
 }
 
 StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
-  auto it = staging_.find(table.get());
-  if (it != staging_.end()) return *it->second;
-  // A new schema object: a new table or a changed one. DDL runs in the open
-  // transaction, so it commits (or rolls back) with the rows.
+  auto it = staging_.find(table->qualified_name());
+  if (it != staging_.end() && it->second->serves(*table)) return *it->second;
+  if (it != staging_.end()) {
+    // The table changed: its queued changes land under the old columns first.
+    flush_staged();
+    it->second->drop();
+    staging_.erase(it);
+  }
+  // DDL runs in the open transaction, so it commits (or rolls back) with the rows.
   prepare_table(*table);
   auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, config_.sink.schema,
                                                 next_staging_id_++, s3_ ? &*s3_ : nullptr);
-  return *staging_.emplace(table.get(), std::move(staging)).first->second;
+  return *staging_.emplace(table->qualified_name(), std::move(staging)).first->second;
 }
 
 void PostgresSink::flush_staged() {

@@ -51,8 +51,9 @@ class PostgresSink : public Sink {
   std::string dead_letter_table_;
   bool in_transaction_ = false;
   int next_staging_id_ = 0;
-  // By table schema object: a schema change brings a new object and a new staging table.
-  std::map<const TableSchema*, std::unique_ptr<StagingMerge>> staging_;
+  // By source table ("schema.name"): one staging table each, replaced when the table's
+  // columns change, however often the source resends an unchanged schema.
+  std::map<std::string, std::unique_ptr<StagingMerge>> staging_;
   std::vector<StagingMerge*> staged_;  // tables with changes queued in this segment
   // Created on first use, so the single-process path never sees the table.
   std::optional<KafkaOffsetTable> offset_table_;

@@ -32,8 +32,8 @@ inline void append_csv_null(std::string& out) {
   out.push_back('\0');
 }
 
-// Rows in the staging layout (sluice_seq, sluice_op, sluice_unchanged, then the table's
-// columns) or, for snapshots, the target layout (the table's columns only).
+// Rows in the staging layout (sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq,
+// then the table's columns) or, for snapshots, the target layout (the table's columns only).
 // Redshift reads VARBYTE from CSV as bare hex, so bytea's \x prefix is dropped.
 class RedshiftCsvWriter {
  public:
@@ -62,6 +62,13 @@ class RedshiftCsvWriter {
     std::string marks;
     for (size_t i = 0; i < row->size(); ++i) marks.push_back(row->is_unchanged(i) ? 'u' : '-');
     append_csv_quoted(buffer, marks);
+  }
+  void fill_seq(uint64_t seq) {
+    buffer.push_back(',');
+    if (seq == 0)
+      append_csv_null(buffer);
+    else
+      buffer.append(std::to_string(seq));
   }
   void value(std::string_view text) {
     separate();

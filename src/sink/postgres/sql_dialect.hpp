@@ -28,16 +28,24 @@ class SqlDialect {
   std::string create_table(const std::string& target, const TableSchema& table) const;
   std::string add_column(const std::string& target, const Column& column) const;
 
-  // Staging: sluice_seq, sluice_op, sluice_unchanged, then the table's columns.
+  // Staging: sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq, then the table's
+  // columns.
   virtual std::string create_staging(const std::string& staging,
                                      const TableSchema& table) const = 0;
   // True: load staging with COPY FROM STDIN. False: with multi-row INSERT ... VALUES.
   virtual bool copy_in() const = 0;
+  // Fills the unchanged cells of staged rows that name a sluice_fill_seq from the target
+  // row found by the key of that staged (delete) row: the row's old key. Runs before
+  // merge(), which no longer sees those cells as unchanged.
+  std::string fill_from_moved_rows(const std::string& target, const std::string& staging,
+                                   const TableSchema& table) const;
   // Applies the staged changes (last change per key wins) to the target.
   virtual std::vector<std::string> merge(const std::string& target, const std::string& staging,
                                          const TableSchema& table) const = 0;
   // Empties staging inside the open transaction.
   virtual std::string clear_staging(const std::string& staging) const = 0;
+  // Drops staging and whatever the merge made next to it.
+  virtual std::vector<std::string> drop_staging(const std::string& staging) const = 0;
   // Removes every row of the target inside the open transaction.
   virtual std::string truncate(const std::string& target) const = 0;
   // Writes the checkpoint row; parameters $1 pipeline, $2 position, $3 source commit

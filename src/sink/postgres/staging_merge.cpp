@@ -9,7 +9,7 @@
 namespace sluice {
 namespace {
 
-// COPY text: sluice_seq, sluice_op, sluice_unchanged, then the columns.
+// COPY text: sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq, then the columns.
 class CopyWriter {
  public:
   void begin_row(uint64_t seq, char op) {
@@ -21,6 +21,12 @@ class CopyWriter {
       return;
     }
     for (size_t i = 0; i < row->size(); ++i) buffer.push_back(row->is_unchanged(i) ? 'u' : '-');
+  }
+  void fill_seq(uint64_t seq) {
+    if (seq == 0)
+      null();
+    else
+      fmt::format_to(std::back_inserter(buffer), "\t{}", seq);
   }
   void value(std::string_view text) {
     buffer.push_back('\t');
@@ -53,6 +59,12 @@ class ParamWriter {
     for (size_t i = 0; i < row->size(); ++i) marks.push_back(row->is_unchanged(i) ? 'u' : '-');
     batcher_.value(marks);
   }
+  void fill_seq(uint64_t seq) {
+    if (seq == 0)
+      batcher_.null();
+    else
+      batcher_.value(std::to_string(seq));
+  }
   void value(std::string_view text) { batcher_.value(text); }
   void null() { batcher_.null(); }
   void end_row() { batcher_.end_row(); }
@@ -71,13 +83,14 @@ StagingMerge::StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableS
       target_(quote_identifier(sink_schema) + "." + quote_identifier(table_->name)),
       s3_(s3),
       staging_name_(fmt::format("sluice_stage_{}", id)),
-      staging_columns_("sluice_seq, sluice_op, sluice_unchanged"),
-      key_indexes_(table_->key_indexes()) {
+      staging_columns_("sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq"),
+      match_indexes_(table_->match_indexes()) {
   conn_.exec(dialect_.create_staging(staging_name_, *table_));
   for (const Column& c : table_->columns) staging_columns_ += ", " + quote_identifier(c.name);
   copy_sql_ = fmt::format("COPY {} ({}) FROM STDIN", staging_name_, staging_columns_);
   insert_prefix_ = fmt::format("INSERT INTO {} ({}) VALUES ", staging_name_, staging_columns_);
   merge_sql_ = dialect_.merge(target_, staging_name_, *table_);
+  fill_moved_sql_ = dialect_.fill_from_moved_rows(target_, staging_name_, *table_);
 }
 
 void StagingMerge::add(const Change& change) {
@@ -87,7 +100,7 @@ void StagingMerge::add(const Change& change) {
 
 bool StagingMerge::key_moved(const Change& change) const {
   if (change.before.empty()) return false;
-  for (size_t k : key_indexes_)
+  for (size_t k : match_indexes_)
     if (change.before.text(k) != change.after.text(k) ||
         change.before.is_null(k) != change.after.is_null(k))
       return true;
@@ -96,25 +109,36 @@ bool StagingMerge::key_moved(const Change& change) const {
 
 std::string StagingMerge::key_of(const Row& row) const {
   std::string key;
-  for (size_t k : key_indexes_) {
+  for (size_t k : match_indexes_) {
     key.append(row.text(k));
     key.push_back('\0');
   }
   return key;
 }
 
-const Row& StagingMerge::fill_unchanged(const Change& change) {
-  std::string key = key_of(change.after);
-  auto earlier = latest_images_.find(key);
-  Row filled;
+// `origin` is the key the row had before this change, `moved_from` the seq of the staged
+// delete of that key when the change moved the row (0 otherwise).
+const StagingMerge::Image& StagingMerge::fill_unchanged(const Change& change,
+                                                        const std::string& origin,
+                                                        uint64_t moved_from) {
+  auto earlier = latest_images_.find(origin);
+  Image image;
   for (size_t i = 0; i < change.after.size(); ++i) {
     if (change.after.is_unchanged(i) && earlier != latest_images_.end())
-      filled.append_cell(earlier->second, i);
+      image.row.append_cell(earlier->second.row, i);
     else
-      filled.append_cell(change.after, i);
+      image.row.append_cell(change.after, i);
   }
-  Row& stored = latest_images_[key];
-  stored = std::move(filled);
+  // Cells still unchanged come from the warehouse row the value last sat in: the one
+  // an earlier change of this flush names, or the old key's row when the key moved.
+  if (earlier != latest_images_.end() && earlier->second.fill_seq != 0)
+    image.fill_seq = earlier->second.fill_seq;
+  else
+    image.fill_seq = moved_from;
+  if (!image.row.has_unchanged()) image.fill_seq = 0;
+  if (moved_from != 0) latest_images_.erase(origin);
+  Image& stored = latest_images_[key_of(change.after)];
+  stored = std::move(image);
   return stored;
 }
 
@@ -127,15 +151,20 @@ template <typename Writer>
 void StagingMerge::encode_change(const Change& change, Writer& writer) {
   switch (change.op) {
     case Op::kInsert:
-      if (has_unchanged_) latest_images_[key_of(change.after)] = change.after;
+      if (has_unchanged_) latest_images_[key_of(change.after)] = Image{change.after, 0};
       encode('U', change.after, writer);
       break;
     case Op::kUpdate: {
-      if (key_moved(change)) {
-        encode('D', change.before, writer);
-        if (has_unchanged_) latest_images_.erase(key_of(change.before));
+      uint64_t moved_from = 0;
+      if (key_moved(change)) moved_from = encode('D', change.before, writer);
+      if (!has_unchanged_) {
+        encode('U', change.after, writer);
+        break;
       }
-      encode('U', has_unchanged_ ? fill_unchanged(change) : change.after, writer);
+      const Image& image = fill_unchanged(
+          change, key_of(moved_from != 0 ? change.before : change.after), moved_from);
+      if (image.fill_seq != 0) has_moved_unchanged_ = true;
+      encode('U', image.row, writer, image.fill_seq);
       break;
     }
     case Op::kDelete:
@@ -147,19 +176,21 @@ void StagingMerge::encode_change(const Change& change, Writer& writer) {
   }
 }
 
-// A delete carries only the key; its other columns are null.
+// A delete carries only the key or replica identity; its other columns are null.
 template <typename Writer>
-void StagingMerge::encode(char op, const Row& row, Writer& writer) {
+uint64_t StagingMerge::encode(char op, const Row& row, Writer& writer, uint64_t fill_seq) {
   writer.begin_row(++seq_, op);
   writer.unchanged_marks(op == 'U' && row.has_unchanged() ? &row : nullptr);
+  writer.fill_seq(fill_seq);
   for (size_t i = 0; i < table_->columns.size(); ++i) {
-    bool wanted = op == 'U' || table_->columns[i].is_key;
+    bool wanted = op == 'U' || table_->columns[i].is_key || table_->columns[i].is_identity;
     if (wanted && i < row.size() && row.state(i) == CellState::kValue)
       writer.value(row.text(i));
     else
       writer.null();
   }
   writer.end_row();
+  return seq_;
 }
 
 void StagingMerge::load_by_copy() {
@@ -171,7 +202,7 @@ void StagingMerge::load_by_copy() {
 }
 
 void StagingMerge::load_by_insert() {
-  InsertBatcher batcher(conn_, insert_prefix_, table_->columns.size() + 3);
+  InsertBatcher batcher(conn_, insert_prefix_, table_->columns.size() + 4);
   ParamWriter writer(batcher);
   encode_pending(writer);
   batcher.finish();
@@ -193,17 +224,26 @@ void StagingMerge::flush() {
   else
     load_by_insert();
   staging_dirty_ = true;
+  // Before the merge folds staging: it needs the staged deletes of the old keys.
+  if (has_moved_unchanged_) conn_.exec(fill_moved_sql_);
   for (const std::string& statement : merge_sql_) conn_.exec(statement);
+  forget_pending();
+}
+
+void StagingMerge::forget_pending() {
   pending_.clear();
   latest_images_.clear();
   has_unchanged_ = false;
+  has_moved_unchanged_ = false;
+}
+
+void StagingMerge::drop() {
+  for (const std::string& statement : dialect_.drop_staging(staging_name_)) conn_.exec(statement);
 }
 
 void StagingMerge::on_transaction_end() {
   staging_dirty_ = !dialect_.copy_in();  // only PostgreSQL's ON COMMIT DELETE ROWS empties it
-  pending_.clear();
-  latest_images_.clear();
-  has_unchanged_ = false;
+  forget_pending();
 }
 
 }  // namespace sluice

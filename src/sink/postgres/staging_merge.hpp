@@ -29,20 +29,33 @@ class StagingMerge {
   void flush();
   // The transaction committed or rolled back: staging is empty again.
   void on_transaction_end();
+  // True when changes of `table` fit this staging: the same columns and keys.
+  bool serves(const TableSchema& table) const { return *table_ == table; }
+  // Drops the staging table (the source table changed); nothing may be queued.
+  void drop();
 
  private:
+  // The newest image of a row in this flush. `fill_seq`: when the image still has
+  // unchanged cells and the row's key moved in this flush, the seq of the staged delete
+  // whose key names the warehouse row to take them from (0: the row's own key).
+  struct Image {
+    Row row;
+    uint64_t fill_seq = 0;
+  };
   template <typename Writer>
   void encode_pending(Writer& writer);
   template <typename Writer>
   void encode_change(const Change& change, Writer& writer);
+  // Returns the staged row's seq.
   template <typename Writer>
-  void encode(char op, const Row& row, Writer& writer);
-  const Row& fill_unchanged(const Change& change);
+  uint64_t encode(char op, const Row& row, Writer& writer, uint64_t fill_seq = 0);
+  const Image& fill_unchanged(const Change& change, const std::string& origin, uint64_t moved_from);
   bool key_moved(const Change& change) const;
   std::string key_of(const Row& row) const;
   void load_by_copy();
   void load_by_insert();
   void load_by_s3();
+  void forget_pending();
 
   PgConnection& conn_;
   const SqlDialect& dialect_;
@@ -54,16 +67,20 @@ class StagingMerge {
   std::string copy_sql_;
   std::string insert_prefix_;
   std::vector<std::string> merge_sql_;
-  std::vector<size_t> key_indexes_;
+  std::string fill_moved_sql_;
+  // The columns that find a row: the key, or the replica identity when it differs.
+  std::vector<size_t> match_indexes_;
   std::vector<const Change*> pending_;
   uint64_t seq_ = 0;
   bool staging_dirty_ = false;
   // An update may omit unchanged TOAST values. When an earlier change of the same flush
   // carried them, they are filled from it here (the warehouse does not have them yet);
-  // otherwise the merge keeps the warehouse's value. Only flushes that contain such an
-  // update pay for tracking the newest image per key.
+  // otherwise the merge keeps the warehouse's value, from the old key's row when the key
+  // moved. Only flushes that contain such an update pay for tracking the newest image
+  // per key.
   bool has_unchanged_ = false;
-  std::unordered_map<std::string, Row> latest_images_;
+  bool has_moved_unchanged_ = false;  // a staged row names a fill_seq
+  std::unordered_map<std::string, Image> latest_images_;
 };
 
 }  // namespace sluice

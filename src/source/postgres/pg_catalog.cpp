@@ -22,7 +22,8 @@ std::vector<TableRef> resolve_tables(PgConnection& conn,
         "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind IN ('r','p') AND NOT c.relispartition "
         "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_%' "
-        "AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+        "AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND (i.indisprimary OR "
+        "  (i.indisreplident AND c.relreplident = 'i'))) "
         "ORDER BY 1, 2");
     for (int i = 0; i < PQntuples(r.get()); ++i)
       tables.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1)});
@@ -31,12 +32,23 @@ std::vector<TableRef> resolve_tables(PgConnection& conn,
   for (const std::string& name : configured) {
     // to_regclass resolves unqualified names through search_path, as psql would.
     PgResult r = conn.query(
-        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "SELECT n.nspname, c.relname, c.relispartition, (SELECT rn.nspname || '.' || rc.relname "
+        "  FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace "
+        "  WHERE rc.oid = pg_partition_root(c.oid)) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.oid = to_regclass($1)",
         {name});
     if (PQntuples(r.get()) == 0)
       throw ConfigError(fmt::format("source table {} does not exist", name));
-    tables.push_back({PQgetvalue(r.get(), 0, 0), PQgetvalue(r.get(), 0, 1)});
+    TableRef table{PQgetvalue(r.get(), 0, 0), PQgetvalue(r.get(), 0, 1)};
+    // The publication sends a partition's changes under its root, so a partition cannot
+    // be a table of its own.
+    if (PQgetvalue(r.get(), 0, 2)[0] == 't')
+      throw ConfigError(fmt::format(
+          "source table {0} is a partition of {1}: list {1} in source.tables instead (sluice "
+          "captures a partitioned table as one table)",
+          table.qualified(), PQgetvalue(r.get(), 0, 3)));
+    tables.push_back(std::move(table));
   }
   return tables;
 }
@@ -47,7 +59,11 @@ TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
       "  COALESCE((SELECT true FROM pg_index i WHERE i.indrelid = a.attrelid AND "
       "    (i.indisprimary OR (i.indisreplident AND NOT EXISTS (SELECT 1 FROM pg_index p "
       "      WHERE p.indrelid = a.attrelid AND p.indisprimary))) "
-      "    AND a.attnum = ANY(i.indkey) LIMIT 1), false) "
+      "    AND a.attnum = ANY(i.indkey) LIMIT 1), false), "
+      // As pgoutput flags them: the replica identity index's columns under USING INDEX.
+      "  EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+      "    WHERE i.indrelid = a.attrelid AND i.indisreplident AND c.relreplident = 'i' "
+      "    AND a.attnum = ANY(i.indkey)) "
       "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 "
       "AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
       {conn.quote_identifier(table.schema) + "." + conn.quote_identifier(table.name)});
@@ -62,6 +78,7 @@ TableSchemaPtr read_table_schema(PgConnection& conn, const TableRef& table) {
     column.type = type.logical;
     column.warehouse_type = std::move(type.warehouse_type);
     column.is_key = PQgetvalue(r.get(), i, 3)[0] == 't';
+    column.is_identity = PQgetvalue(r.get(), i, 4)[0] == 't';
     schema->columns.push_back(std::move(column));
   }
   if (!schema->has_key())
@@ -100,10 +117,16 @@ void ensure_publication(PgConnection& conn, const std::string& publication,
   bool exists =
       conn.scalar("SELECT 1 FROM pg_publication WHERE pubname = $1", {publication}).has_value();
   std::string name = conn.quote_identifier(publication);
-  if (exists)
-    conn.exec(fmt::format("ALTER PUBLICATION {} SET TABLE {}", name, list));
-  else
-    conn.exec(fmt::format("CREATE PUBLICATION {} FOR TABLE {}", name, list));
+  // publish_via_partition_root: a partitioned table's changes arrive under its own name
+  // and relation, not under the partition that holds the row.
+  if (!exists) {
+    conn.exec(fmt::format(
+        "CREATE PUBLICATION {} FOR TABLE {} WITH (publish_via_partition_root = true)", name, list));
+    return;
+  }
+  conn.exec(fmt::format("ALTER PUBLICATION {} SET TABLE {}", name, list));
+  // A publication made by an older sluice lacks the option.
+  conn.exec(fmt::format("ALTER PUBLICATION {} SET (publish_via_partition_root = true)", name));
 }
 
 }  // namespace sluice::pg

@@ -18,8 +18,9 @@ struct TableRef {
 };
 
 // The configured tables ("orders" or "sales.orders"; unqualified names are looked up
-// in the connection's search_path), or every ordinary table with a primary key.
-// Throws ConfigError naming a table that does not exist.
+// in the connection's search_path), or every ordinary or partitioned table with a
+// primary key or a replica identity index (partitions are captured through their root).
+// Throws ConfigError naming a table that does not exist or is a partition.
 std::vector<TableRef> resolve_tables(PgConnection& conn,
                                      const std::vector<std::string>& configured);
 
@@ -33,7 +34,8 @@ uint64_t estimated_rows(PgConnection& conn, const TableRef& table);
 // Problems that make a table uncapturable ("public.t has no primary key ..."), one per line.
 std::vector<std::string> table_problems(PgConnection& conn, const std::vector<TableRef>& tables);
 
-// Creates the publication for exactly these tables, or updates an existing one.
+// Creates the publication for exactly these tables, publishing partitions' changes
+// through their partitioned root, or updates an existing one.
 void ensure_publication(PgConnection& conn, const std::string& publication,
                         const std::vector<TableRef>& tables);
 

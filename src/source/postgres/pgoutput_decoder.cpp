@@ -125,6 +125,9 @@ void PgOutputDecoder::decode_relation(Reader& in) {
     column.is_key = pk != primary_keys_.end()
                         ? std::ranges::find(pk->second, column.name) != pk->second.end()
                         : identity_flag && replica_identity != 'f';
+    // Under REPLICA IDENTITY USING INDEX the old row of a delete or key change carries
+    // only the index columns.
+    column.is_identity = identity_flag && replica_identity == 'i';
     schema->columns.push_back(std::move(column));
   }
   if (!schema->has_key())
@@ -132,6 +135,14 @@ void PgOutputDecoder::decode_relation(Reader& in) {
         "table {} has no primary key or replica identity index: add a primary key (sluice "
         "upserts by key)",
         schema->qualified_name()));
+  // pgoutput resends a relation after every invalidation (ALTER, CREATE INDEX, a
+  // reconnect): an unchanged one keeps its schema object, so nothing downstream that is
+  // keyed by it (staging tables, flow readers) starts over.
+  auto known = relations_.find(relid);
+  if (known != relations_.end() && *known->second.schema == *schema) {
+    known->second.replica_identity = replica_identity;
+    return;
+  }
   relations_[relid] = Relation{std::move(schema), replica_identity};
 }
 

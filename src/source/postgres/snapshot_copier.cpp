@@ -93,8 +93,13 @@ void copy_table_in_snapshot(const std::string& url, const std::string& snapshot_
     if (!columns.empty()) columns += ", ";
     columns += conn.quote_identifier(c.name);
   }
-  std::string sql =
-      fmt::format("COPY {} ({}) TO STDOUT", qualified(conn, table->schema, table->name), columns);
+  std::string name = qualified(conn, table->schema, table->name);
+  // COPY refuses a partitioned table itself; a query reads the rows of all its partitions.
+  bool partitioned =
+      conn.scalar("SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass($1)", {name})
+          .value_or("f") == "t";
+  std::string sql = partitioned ? fmt::format("COPY (SELECT {} FROM {}) TO STDOUT", columns, name)
+                                : fmt::format("COPY {} ({}) TO STDOUT", name, columns);
   PgResult started(PQexec(conn.raw(), sql.c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_OUT) conn.fail(sql, started.get());
   CopyOutReader reader(conn, table->qualified_name());
