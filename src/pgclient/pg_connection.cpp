@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/connected_ends.hpp"
 #include "core/error.hpp"
 
 namespace sluice {
@@ -37,6 +38,7 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
   if (conn_ == nullptr) throw ConnectionError(fmt::format("{}: out of memory connecting", what_));
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = one_line(PQerrorMessage(conn_));
+    std::string address = fmt::format("{}:{}", PQhost(conn_), PQport(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     // libpq's messages name host and user but never the password.
@@ -47,8 +49,9 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
                      message.find("password is required") != std::string::npos;
     std::string text = fmt::format("{}: cannot connect: {}", what_, message);
     if (permanent) throw ConfigError(text);
-    throw ConnectionError(text);
+    throw ConnectFailedError(what_, address, message);
   }
+  note_connected(what_);
   // Server notices ("relation already exists, skipping") are expected; keep them at debug.
   PQsetNoticeProcessor(
       conn_,
