@@ -36,11 +36,11 @@ void WarehouseNames::check_distinct(const std::vector<TableSchemaPtr>& tables) c
     std::string name = of(*table);
     auto [it, added] = taken.emplace(comparable(name, config_.sink.type), table.get());
     if (added) continue;
-    throw ConfigError(fmt::format(
-        "{}: source tables {} and {} would both land in warehouse table {}.{}; give one "
-        "another name in source.tables, e.g. `- {}: {}_{}`",
-        config_.file, it->second->qualified_name(), table->qualified_name(), config_.sink.schema,
-        name, table->qualified_name(), table->schema, table->name));
+    throw ConfigError(
+        fmt::format("source tables {} and {} would both land in warehouse table {}.{}; give one "
+                    "another name in source.tables, e.g. `- {}: {}_{}`",
+                    it->second->qualified_name(), table->qualified_name(), config_.sink.schema,
+                    name, table->qualified_name(), table->schema, table->name));
   }
 }
 

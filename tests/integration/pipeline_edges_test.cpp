@@ -93,10 +93,9 @@ TEST_F(PgEdges, TablesOfOneNameInTwoSchemasAreRefusedAtStart) {
   ProcessResult r = run_until_caught_up(pipeline("  tables: [public.users, auth.users]\n"));
   EXPECT_EQ(r.exit_code, 2) << r.stderr_text;
   EXPECT_EQ(last_line(r.stderr_text),
-            "sluice: " + std::string(test_dir() / (name_ + ".yaml")) +
-                ": source tables public.users and auth.users would both land in warehouse table "
-                "mirror.users; give one another name in source.tables, e.g. `- auth.users: "
-                "auth_users`")
+            "sluice: source tables public.users and auth.users would both land in warehouse table "
+            "mirror.users; give one another name in source.tables, e.g. `- auth.users: "
+            "auth_users`")
       << r.stderr_text;
   EXPECT_EQ(count_of(r.stderr_text, "sluice: "), 1u) << r.stderr_text;
   // Refused before anything was created on either side.
@@ -105,6 +104,17 @@ TEST_F(PgEdges, TablesOfOneNameInTwoSchemasAreRefusedAtStart) {
                             "'sluice_" +
                             name_ + "'"),
             "0");
+}
+
+TEST_F(PgEdges, CheckReportsTablesOfOneNameInTwoSchemas) {
+  create_two_users_tables();
+  std::string file = pipeline("  tables: [public.users, auth.users]\n");
+  ProcessResult r = SluiceProcess::run_to_completion({"check", "-c", file}, 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.stdout_text << r.stderr_text;
+  EXPECT_NE(r.stdout_text.find(file + ": source tables public.users and auth.users would both "
+                                      "land in warehouse table mirror.users"),
+            std::string::npos)
+      << r.stdout_text;
 }
 
 TEST_F(PgEdges, MappedTablesOfOneNameLandApart) {

@@ -67,7 +67,7 @@ TEST(TableNames, CollisionNamesBothTablesAndTheFix) {
   PipelineConfig config =
       parse_pipeline_config(with_tables("  tables: [public.users, auth.users]\n"), "p.yaml");
   EXPECT_EQ(collision_of(config, {table("public", "users"), table("auth", "users")}),
-            "p.yaml: source tables public.users and auth.users would both land in warehouse "
+            "source tables public.users and auth.users would both land in warehouse "
             "table mirror.users; give one another name in source.tables, e.g. `- auth.users: "
             "auth_users`");
 }
