@@ -306,6 +306,37 @@ TEST_F(MySqlEdges, TablesOfOneNameInTwoDatabases) {
   EXPECT_EQ(mirror_names("other"), other + " 1;" + other + " 2;streamed;");
 }
 
+TEST_F(MySqlEdges, StopDuringSnapshotEndsItAndTheNextRunTakesItAgain) {
+  std::string src = "src_" + name_;
+  MySqlClient db(server_->root_url(src));
+  db.exec(
+      "CREATE TABLE big (id int PRIMARY KEY, note varchar(40));"
+      "INSERT INTO big SELECT seq, CONCAT('row number ', seq) FROM seq_1_to_2000000");
+  std::string file = pipeline(server_->root_url(src), "");
+  SluiceProcess sluice({"run", "-c", file});
+  auto give_up = std::chrono::steady_clock::now() + 120s;
+  while (sluice.stderr_text().find("copying 1 tables") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up && !sluice.exited())
+    std::this_thread::sleep_for(20ms);
+  ASSERT_NE(sluice.stderr_text().find("copying 1 tables"), std::string::npos)
+      << sluice.stderr_text();
+  sluice.kill(SIGTERM);
+  EXPECT_EQ(sluice.wait(120s), 0) << sluice.stderr_text();
+  EXPECT_EQ(sluice.stderr_text().find("snapshot complete"), std::string::npos)
+      << sluice.stderr_text();
+  EXPECT_NE(sluice.stderr_text().find("stopped during the snapshot"), std::string::npos)
+      << sluice.stderr_text();
+
+  db.exec("UPDATE big SET note = 'changed' WHERE id % 1000 = 0");
+  ProcessResult next =
+      SluiceProcess::run_to_completion({"run", "-c", file, "--until-caught-up"}, 300s);
+  ASSERT_EQ(next.exit_code, 0) << next.stderr_text;
+  std::string summary = "COUNT(*), SUM(id), SUM(LENGTH(note)), SUM(note = 'changed')";
+  EXPECT_EQ(sink_->scalar("SELECT concat_ws(',', COUNT(*), SUM(id), SUM(LENGTH(note)), "
+                          "SUM((note = 'changed')::int)) FROM mirror.big"),
+            db.scalar("SELECT CONCAT_WS(',', " + summary + ") FROM big"));
+}
+
 // A server of its own, stopped before sluice starts and started while sluice retries.
 TEST(MySqlEdgesOwnServer, SourceComingUpWithinConnectTimeoutIsFine) {
   MariaDbServer server;
