@@ -53,6 +53,9 @@ TEST(TableNames, ListEntriesMayMapToWarehouseNames) {
   EXPECT_EQ(names.of("public", "users"), "users");
   EXPECT_EQ(names.of("auth", "users"), "auth_users");
   EXPECT_EQ(collision_of(config, {table("public", "users"), table("auth", "users")}), "no error");
+  PipelineConfig flow_style = parse_pipeline_config(
+      with_tables("  tables: [public.users, auth.users: auth_users]\n"), "p.yaml");
+  EXPECT_EQ(WarehouseNames(flow_style).of("auth", "users"), "auth_users");
 }
 
 TEST(TableNames, MapFormWithNullKeepingTheName) {
