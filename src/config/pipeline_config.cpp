@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -82,6 +83,47 @@ std::string one_of(const YAML::Node& node, const Place& at,
   fail(at, fmt::format("'{}' is not one of: {}", value, list));
 }
 
+// One source.tables entry: a name, or a one-key map of a name to its warehouse name (a
+// null value keeps the name).
+void add_table(const YAML::Node& name, const YAML::Node& warehouse_name, const Place& at,
+               SourceConfig& source) {
+  std::string table = non_empty(name, at);
+  if (std::ranges::find(source.tables, table) != source.tables.end())
+    fail(at, fmt::format("{} is listed twice", table));
+  source.tables.push_back(table);
+  if (warehouse_name.IsNull()) return;
+  // Qualified, it names one table whatever the search_path or URL database.
+  if (table.find('.') == std::string::npos)
+    fail(at, fmt::format("map a qualified name (public.{0}: new_name, or for MySQL "
+                         "database.{0}: new_name)",
+                         table));
+  Place mapped{at.file, at.line, at.key + "." + table};
+  source.warehouse_names.emplace(table, non_empty(warehouse_name, mapped));
+}
+
+// A list of names whose entries may map a name to a warehouse name
+// ([public.users, auth.users: auth_users]), or a map of names to warehouse names.
+void table_list(const YAML::Node& node, const Place& at, SourceConfig& source) {
+  auto entry_place = [&](const YAML::Node& entry) {
+    return Place{at.file, entry.Mark().line + 1, at.key};
+  };
+  if (node.IsMap()) {
+    for (const auto& entry : node)
+      add_table(entry.first, entry.second, entry_place(entry.first), source);
+    return;
+  }
+  if (!node.IsSequence()) fail(at, "expected a list, like [public.orders, auth.users: auth_users]");
+  for (const YAML::Node& item : node) {
+    if (!item.IsMap()) {
+      add_table(item, YAML::Node(), entry_place(item), source);
+      continue;
+    }
+    if (item.size() != 1)
+      fail(entry_place(item), "expected one `source_table: warehouse_table` per list entry");
+    add_table(item.begin()->first, item.begin()->second, entry_place(item), source);
+  }
+}
+
 // "HOST:PORT", "[IPV6]:PORT", ":PORT" or "PORT". Without a host the endpoint binds to
 // loopback only: metrics and status name tables and positions, which a user should expose
 // beyond the machine only by choice.
@@ -114,12 +156,17 @@ struct KeySpec {
 const std::vector<KeySpec>& key_specs() {
   static const std::vector<KeySpec> specs = {
       {"name", true, "",
-       "Pipeline name: names the replication slot, publication and checkpoint row.",
+       "Pipeline name, 1 to 40 lowercase letters, digits and _: names the replication slot "
+       "and publication (sluice_<name>) and the checkpoint row.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.name = scalar(n, at);
+         // PostgreSQL accepts only these in replication slot names, and sluice_<name>
+         // is also the publication and the MySQL replica's name.
          for (char ch : c.name)
-           if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
-             fail(at, "use only letters, digits and _ (it becomes a slot name)");
+           if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+             fail(at, fmt::format("'{}': use only lowercase letters, digits and _ (it becomes "
+                                  "the replication slot and publication name)",
+                                  c.name));
          if (c.name.empty() || c.name.size() > 40) fail(at, "must be 1 to 40 characters");
        }},
       {"source.type", true, "", "postgres | mysql.",
@@ -134,9 +181,13 @@ const std::vector<KeySpec>& key_specs() {
          c.source.url = scalar(n, at);
        }},
       {"source.tables", false, "every table with a primary key",
-       "Tables to capture, optionally schema-qualified (public.orders).",
+       "Tables to capture, optionally schema-qualified (public.orders; for MySQL "
+       "database.table). Each lands in the sink schema under its bare name; an entry "
+       "`auth.users: auth_users` names its warehouse table instead. Two captured tables "
+       "whose warehouse names collide (public.users, auth.users) stop the start until one "
+       "is mapped. A map (`{public.users: , auth.users: auth_users}`) works as well.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
-         c.source.tables = string_list(n, at);
+         table_list(n, at, c.source);
        }},
       {"source.snapshot_parallelism", false, "2", "Tables copied at once during the snapshot.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
@@ -146,6 +197,12 @@ const std::vector<KeySpec>& key_specs() {
        "MySQL only: the replica server_id sluice uses; must be unique among replicas.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.source.server_id = static_cast<uint32_t>(integer(n, at, 1, 4294967295));
+       }},
+      {"source.connect_timeout", false, "30s",
+       "A source not reached once since sluice started (wrong host or port) is retried this "
+       "long, then sluice exits 1; once connected, lost connections are retried without end.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.source.connect_timeout = duration(n, at);
        }},
       {"sink.type", true, "", "postgres | redshift.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
@@ -159,6 +216,10 @@ const std::vector<KeySpec>& key_specs() {
       {"sink.schema", false, "public", "Warehouse schema for destination and checkpoint tables.",
        [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
          c.sink.schema = scalar(n, at);
+       }},
+      {"sink.connect_timeout", false, "30s", "As source.connect_timeout, for the warehouse.",
+       [](const YAML::Node& n, const Place& at, PipelineConfig& c, FlowConfig*) {
+         c.sink.connect_timeout = duration(n, at);
        }},
       {"sink.s3", false, "off",
        "Redshift only: flushes of at least sink.s3.min_rows changes, and snapshots of tables "

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +22,13 @@ struct SourceConfig {
   SourceType type = SourceType::kPostgres;
   std::string url;                  // may hold a password: print only through redact_url()
   std::vector<std::string> tables;  // empty: every table with a primary key
+  // Source table as written in `tables` -> its warehouse table name, for those mapped
+  // (config/table_names.hpp applies it).
+  std::map<std::string, std::string, std::less<>> warehouse_names;
   int snapshot_parallelism = 2;
   uint32_t server_id = 0;  // MySQL replica id; 0: derived from the pipeline name
+  // A source not reached once in this run is given up on after this long.
+  std::chrono::milliseconds connect_timeout{30000};
 };
 
 // Redshift only: flushes of at least min_rows changes are uploaded to S3 and loaded with
@@ -46,6 +53,7 @@ struct SinkConfig {
   std::string url;
   std::string schema = "public";
   S3StagingConfig s3;
+  std::chrono::milliseconds connect_timeout{30000};  // as for the source
 };
 
 struct BatchConfig {

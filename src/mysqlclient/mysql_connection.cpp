@@ -8,6 +8,8 @@
 #include <charconv>
 #include <mutex>
 
+#include "config/pipeline_config.hpp"
+#include "core/connected_ends.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
 
@@ -273,8 +275,10 @@ void MySqlConnection::connect() {
     std::string text = fmt::format("{}: cannot connect to {}: {}", what_, redacted,
                                    without_password(one_line(mysql_error(conn_)), url_.password));
     if (is_config_error(code)) throw ConfigError(text);
-    throw ConnectionError(text);
+    throw ConnectFailedError(what_, fmt::format("{}:{}", url_.host, url_.port),
+                             without_password(one_line(mysql_error(conn_)), url_.password));
   }
+  note_connected(what_);
 }
 
 MySqlConnection::~MySqlConnection() {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/connected_ends.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
 #include "pgclient/pg_url.hpp"
@@ -93,6 +94,7 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
     std::vector<std::string> secrets = url_secrets(url);
     for (std::string& secret : url_secrets(conninfo)) secrets.push_back(std::move(secret));
     std::string message = scrub_secrets(one_line(PQerrorMessage(conn_)), std::move(secrets));
+    std::string address = fmt::format("{}:{}", PQhost(conn_), PQport(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     bool permanent = message.find("password authentication failed") != std::string::npos ||
@@ -103,12 +105,13 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
                      is_tls_setup_error(message);
     std::string text = fmt::format("{}: cannot connect: {}", what_, message);
     if (permanent) throw ConfigError(text);
-    throw ConnectionError(text);
+    throw ConnectFailedError(what_, address, message);
   }
   // A server error's DETAIL and CONTEXT can quote row values ("Failing row contains ..."),
   // and its LINE excerpt the statement: messages carry severity, primary text and position
   // only, and fail() logs the rest at debug level.
   PQsetErrorVerbosity(conn_, PQERRORS_TERSE);
+  note_connected(what_);
   // Server notices ("relation already exists, skipping") are expected; keep them at debug.
   PQsetNoticeProcessor(
       conn_,

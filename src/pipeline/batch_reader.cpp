@@ -13,6 +13,18 @@ BatchReader::~BatchReader() {
   changed_.notify_all();
 }
 
+void BatchReader::finish() {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+  // The reading thread is gone: the source is this thread's now.
+  if (pending_ack_) source_.acknowledge(*pending_ack_);
+  pending_ack_.reset();
+}
+
 void BatchReader::run() {
   try {
     while (true) {

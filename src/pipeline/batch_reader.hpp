@@ -31,6 +31,10 @@ class BatchReader {
   ReadBatch next();
   // The warehouse committed up to `position`; the source hears of it before its next read.
   void acknowledge(const Position& position);
+  // Stops reading (after the read in progress) and sends the acknowledgement not yet
+  // sent: after the last read there is no next one to carry it, and without it the
+  // source would resend, and hold its log for, what the warehouse already has.
+  void finish();
 
  private:
   void run();

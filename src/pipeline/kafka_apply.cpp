@@ -38,7 +38,7 @@ void KafkaApply::run() {
     throw ConfigError(config_.file +
                       ": transport.topic_per_table: flows in `sluice apply` need a topic per "
                       "table (lookup tables are read apart from the driving ones)");
-  run_kafka_sessions("apply", [this] {
+  run_kafka_sessions("apply", config_, [this] {
     try {
       return run_session();
     } catch (const FatalError& e) {

@@ -16,7 +16,7 @@ KafkaCapture::KafkaCapture(const PipelineConfig& config, bool until_caught_up)
     : config_(config), until_caught_up_(until_caught_up) {}
 
 void KafkaCapture::run() {
-  run_kafka_sessions("capture", [this] { return run_session(); });
+  run_kafka_sessions("capture", config_, [this] { return run_session(); });
 }
 
 bool KafkaCapture::run_session() {
@@ -27,7 +27,7 @@ bool KafkaCapture::run_session() {
   std::optional<Position> resume = stored.read();
   std::unique_ptr<Source> source = make_source(config_, until_caught_up_);
   KafkaPublisher publisher(config_, producer);
-  SnapshotMeter meter(publisher);
+  SnapshotMeter meter(publisher, kafka_stop_requested);
   Position start = source->start(resume, meter);
   if (!resume) {
     producer.flush();
@@ -49,11 +49,13 @@ bool KafkaCapture::run_session() {
       reader.acknowledge(*read.batch.commit_position);
     }
     if (read.status == ReadStatus::kCaughtUp && until_caught_up_) {
+      reader.finish();
       producer.flush();
       spdlog::info("capture caught up: {} messages this run", publisher.messages());
       return true;
     }
   }
+  reader.finish();
   producer.flush();
   spdlog::info("capture stopped: {} messages this run", publisher.messages());
   return true;

@@ -5,6 +5,8 @@
 
 #include <functional>
 
+#include "config/pipeline_config.hpp"
+
 namespace sluice {
 
 // Async-signal-safe.
@@ -12,7 +14,9 @@ void request_kafka_stop();
 bool kafka_stop_requested();
 
 // Runs `session` until it returns true (done) or a stop is requested; a ConnectionError
-// ends the session and starts a new one after a backoff.
-void run_kafka_sessions(const char* what, const std::function<bool()>& session);
+// ends the session and starts a new one after a backoff (given up on for an end never
+// reached, after its connect_timeout: pipeline/connect_deadline.hpp).
+void run_kafka_sessions(const char* what, const PipelineConfig& config,
+                        const std::function<bool()>& session);
 
 }  // namespace sluice

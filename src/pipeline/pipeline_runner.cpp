@@ -10,6 +10,7 @@
 #include "obs/http_endpoint.hpp"
 #include "obs/pipeline_metrics.hpp"
 #include "pipeline/batch_reader.hpp"
+#include "pipeline/connect_deadline.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/flow_set.hpp"
 #include "pipeline/flow_state_loader.hpp"
@@ -40,17 +41,22 @@ void PipelineRunner::stop() {
 
 void PipelineRunner::run() {
   obs::HttpEndpoint observability(config_.observability, config_.name);
+  ConnectDeadline deadline(config_);
   auto backoff = std::chrono::milliseconds(500);
   constexpr auto kMaxBackoff = std::chrono::milliseconds(30000);
   while (!stop_requested) {
     try {
       if (run_session()) return;
       backoff = std::chrono::milliseconds(500);
+    } catch (const SnapshotStopped& e) {
+      spdlog::info("{}: the next run takes it again", e.what());
+      return;
     } catch (const ConnectionError& e) {
+      std::chrono::milliseconds wait = deadline.wait_after(e, backoff);
       obs::pipeline_status().retrying("connection", e.what());
       spdlog::warn("{}; reconnecting in {} ms and resuming from the warehouse checkpoint", e.what(),
-                   backoff.count());
-      sleep_unless_stopped(backoff);
+                   wait.count());
+      sleep_unless_stopped(wait);
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }
@@ -71,7 +77,7 @@ bool PipelineRunner::run_session() {
 void PipelineRunner::start_mirror(Source& source, Sink& sink,
                                   const std::optional<Position>& checkpoint) {
   SnapshotLoader loader(sink);
-  SnapshotMeter meter(loader);
+  SnapshotMeter meter(loader, [] { return stop_requested.load(); });
   Position start = source.start(checkpoint, meter);
   if (!checkpoint) {
     sink.finish_snapshot(start);
@@ -88,7 +94,7 @@ void PipelineRunner::start_mirror(Source& source, Sink& sink,
 std::unique_ptr<FlowSet> PipelineRunner::start_flows(Source& source, Sink& sink,
                                                      const std::optional<Position>& checkpoint) {
   FlowStateLoader loader(config_);
-  SnapshotMeter meter(loader);
+  SnapshotMeter meter(loader, [] { return stop_requested.load(); });
   Position start = source.start(checkpoint, meter);
   if (checkpoint) source.copy_current_rows(meter);
   std::unique_ptr<FlowSet> flows = loader.take_flows(source.tables());
@@ -136,10 +142,12 @@ bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows) {
     }
     stats.maybe_log();
     if (read.status == ReadStatus::kCaughtUp && options_.until_caught_up) {
+      reader.finish();
       spdlog::info("caught up: applied up to {}", stats.applied_position());
       return true;
     }
   }
+  reader.finish();
   spdlog::info("stopped: applied up to {}", stats.applied_position());
   return true;
 }

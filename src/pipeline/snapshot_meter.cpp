@@ -10,9 +10,11 @@ namespace {
 // Counts rows chunk by chunk as they pass, so progress moves while a table is copied.
 class CountingReader : public CopyTextReader {
  public:
-  CountingReader(CopyTextReader& inner, obs::Counter& progress)
-      : inner_(inner), progress_(progress) {}
+  CountingReader(CopyTextReader& inner, obs::Counter& progress,
+                 const std::function<bool()>& stop_requested)
+      : inner_(inner), progress_(progress), stop_requested_(stop_requested) {}
   std::optional<std::string_view> next_chunk() override {
+    if (stop_requested_()) throw SnapshotStopped();
     std::optional<std::string_view> chunk = inner_.next_chunk();
     if (chunk) {
       auto lines = static_cast<uint64_t>(std::count(chunk->begin(), chunk->end(), '\n'));
@@ -26,6 +28,7 @@ class CountingReader : public CopyTextReader {
  private:
   CopyTextReader& inner_;
   obs::Counter& progress_;
+  const std::function<bool()>& stop_requested_;
   uint64_t rows_ = 0;
 };
 
@@ -46,7 +49,7 @@ void SnapshotMeter::load_table(const TableSchemaPtr& table, CopyTextReader& rows
   std::string name = table->qualified_name();
   obs::Gauge& done = metrics.snapshot_done.with(name);
   done.set(0);
-  CountingReader counting(rows, metrics.snapshot_rows.with(name));
+  CountingReader counting(rows, metrics.snapshot_rows.with(name), stop_requested_);
   inner_.load_table(table, counting);
   rows_ += counting.rows();
   ++tables_;

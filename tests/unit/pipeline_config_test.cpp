@@ -54,6 +54,31 @@ TEST(PipelineConfig, BadValuesNameKey) {
             "p.yaml:3: source.type: 'oracle' is not one of: postgres | mysql");
 }
 
+TEST(PipelineConfig, NameMustBeAValidSlotName) {
+  setenv("SLUICE_TEST_PASSWORD", "s3cret", 1);
+  std::string upper = kMinimal;
+  upper.replace(0, 10, "name: Shop");
+  EXPECT_EQ(config_error_of(upper),
+            "p.yaml:1: name: 'Shop': use only lowercase letters, digits and _ (it becomes the "
+            "replication slot and publication name)");
+  std::string dash = kMinimal;
+  dash.replace(0, 10, "name: sh-p");
+  EXPECT_NE(config_error_of(dash), "no error");
+}
+
+TEST(PipelineConfig, ConnectTimeouts) {
+  setenv("SLUICE_TEST_PASSWORD", "s3cret", 1);
+  PipelineConfig defaults = parse_pipeline_config(kMinimal, "p.yaml");
+  EXPECT_EQ(defaults.source.connect_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(defaults.sink.connect_timeout, std::chrono::seconds(30));
+  std::string text = kMinimal;
+  text.replace(text.find("sink:"), 5, "  connect_timeout: 1m\nsink:");
+  text += "  connect_timeout: 2s\n";
+  PipelineConfig config = parse_pipeline_config(text, "p.yaml");
+  EXPECT_EQ(config.source.connect_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(config.sink.connect_timeout, std::chrono::seconds(2));
+}
+
 TEST(PipelineConfig, MissingRequiredKey) {
   EXPECT_EQ(config_error_of("name: x\nsource: {type: postgres, url: u}\n"),
             "p.yaml:1: sink.type: required key is missing");

@@ -23,13 +23,14 @@ std::string column_list(const TableSchema& table) {
 }  // namespace
 
 void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
-                            const std::string& schema, const TableSchema& table) {
-  std::string target = quote_identifier(schema) + "." + quote_identifier(table.name);
+                            const std::string& schema, const std::string& name,
+                            const TableSchema& table) {
+  std::string target = quote_identifier(schema) + "." + quote_identifier(name);
   conn.exec(dialect.create_table(target, table));
   PgResult existing = conn.query(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND "
       "table_name = $2",
-      {schema, table.name});
+      {schema, name});
   std::vector<std::string> present;
   for (int i = 0; i < PQntuples(existing.get()); ++i)
     present.emplace_back(PQgetvalue(existing.get(), i, 0));
@@ -41,6 +42,7 @@ void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
 PostgresSink::PostgresSink(const PipelineConfig& config)
     : config_(config),
       dialect_(SqlDialect::make(config.sink.type)),
+      names_(config),
       conn_(config.sink.url, PgConnection::Mode::kNormal, "sink") {
   if (config_.sink.s3.enabled) s3_.emplace(config_.sink.s3, config_.name);
   // Sorting a batch by key for the merge should stay in memory.
@@ -70,13 +72,13 @@ std::optional<Position> PostgresSink::checkpoint() {
 }
 
 void PostgresSink::prepare_table(const TableSchema& table) {
-  create_or_extend_table(conn_, *dialect_, config_.sink.schema, table);
+  create_or_extend_table(conn_, *dialect_, config_.sink.schema, names_.of(table), table);
 }
 
 void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows) {
   // Each table loads on its own connection, so tables load in parallel.
   PgConnection conn(config_.sink.url, PgConnection::Mode::kNormal, "sink");
-  create_or_extend_table(conn, *dialect_, config_.sink.schema, table);
+  create_or_extend_table(conn, *dialect_, config_.sink.schema, names_.of(table), table);
   if (!s3_) return replace_rows(conn, table, rows);
   SnapshotHead head(rows, s3_->min_rows(), SnapshotPartLimits{}.max_bytes);
   if (head.whole_table()) return replace_rows(conn, table, head);
@@ -84,7 +86,7 @@ void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows)
 }
 
 std::string PostgresSink::target_of(const TableSchema& table) const {
-  return quote_identifier(config_.sink.schema) + "." + quote_identifier(table.name);
+  return quote_identifier(config_.sink.schema) + "." + quote_identifier(names_.of(table));
 }
 
 // One transaction: readers see the old rows until all the new ones are in.
@@ -150,7 +152,7 @@ StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
   }
   // DDL runs in the open transaction, so it commits (or rolls back) with the rows.
   prepare_table(*table);
-  auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, config_.sink.schema,
+  auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, target_of(*table),
                                                 next_staging_id_++, s3_ ? &*s3_ : nullptr);
   return *staging_.emplace(table->qualified_name(), std::move(staging)).first->second;
 }

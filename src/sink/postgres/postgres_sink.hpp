@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/pipeline_config.hpp"
+#include "config/table_names.hpp"
 #include "pgclient/pg_connection.hpp"
 #include "sink/postgres/kafka_offset_table.hpp"
 #include "sink/postgres/sql_dialect.hpp"
@@ -46,6 +47,7 @@ class PostgresSink : public Sink {
 
   const PipelineConfig& config_;
   std::unique_ptr<SqlDialect> dialect_;
+  WarehouseNames names_;
   PgConnection conn_;
   std::string checkpoint_table_;
   std::string dead_letter_table_;
@@ -60,8 +62,10 @@ class PostgresSink : public Sink {
   std::optional<S3Staging> s3_;  // sink.s3 configured
 };
 
-// CREATE TABLE IF NOT EXISTS for the destination, then ADD COLUMN for any it lacks.
-void create_or_extend_table(PgConnection& conn, const std::string& schema,
+// CREATE TABLE IF NOT EXISTS for the destination schema.name, then ADD COLUMN for any
+// it lacks.
+void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
+                            const std::string& schema, const std::string& name,
                             const TableSchema& table);
 
 }  // namespace sluice

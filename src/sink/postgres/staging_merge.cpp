@@ -76,11 +76,11 @@ class ParamWriter {
 }  // namespace
 
 StagingMerge::StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableSchemaPtr table,
-                           const std::string& sink_schema, int id, S3Staging* s3)
+                           std::string target, int id, S3Staging* s3)
     : conn_(conn),
       dialect_(dialect),
       table_(std::move(table)),
-      target_(quote_identifier(sink_schema) + "." + quote_identifier(table_->name)),
+      target_(std::move(target)),
       s3_(s3),
       staging_name_(fmt::format("sluice_stage_{}", id)),
       staging_columns_("sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq"),

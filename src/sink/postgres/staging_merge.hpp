@@ -18,9 +18,10 @@ namespace sluice {
 
 class StagingMerge {
  public:
-  // `s3`, when not null, loads flushes of at least s3->min_rows() changes.
+  // `target`: the quoted destination, schema.table. `s3`, when not null, loads flushes
+  // of at least s3->min_rows() changes.
   StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableSchemaPtr table,
-               const std::string& sink_schema, int id, S3Staging* s3 = nullptr);
+               std::string target, int id, S3Staging* s3 = nullptr);
 
   // Queues one change of this table; it must stay alive until flush().
   void add(const Change& change);

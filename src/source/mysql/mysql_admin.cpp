@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "mysqlclient/mysql_connection.hpp"
 #include "source/mysql/gtid_set.hpp"
@@ -232,6 +233,10 @@ std::vector<std::string> check_source(const PipelineConfig& config) {
     std::vector<MySqlTableRef> tables = resolve_tables(*conn, config.source.tables);
     if (tables.empty()) problems.emplace_back("source: no tables with a primary key to capture");
     for (std::string& p : table_problems(*conn, tables)) problems.push_back(std::move(p));
+    std::vector<TableSchemaPtr> named;
+    for (const MySqlTableRef& t : tables)
+      named.push_back(std::make_shared<TableSchema>(TableSchema{t.database, t.name, {}}));
+    WarehouseNames(config).check_distinct(named);
   } catch (const ConfigError& e) {
     problems.emplace_back(e.what());
   }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_ddl.hpp"
 #include "source/mysql/binlog_query_event.hpp"
@@ -153,6 +154,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
       table.estimated_rows = estimated_rows(catalog, ref);
       tables_.emplace(ref.qualified(), std::move(table));
     }
+    WarehouseNames(config_).check_distinct(tables());
     caught_up_target_ = read_master_status(catalog);
   }
   BinlogPosition from = resume ? prepare_resume(*resume) : take_snapshot(consumer);

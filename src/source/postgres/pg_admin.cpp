@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+
+#include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 #include "source/postgres/pg_catalog.hpp"
@@ -40,6 +43,10 @@ std::vector<std::string> check_source(const PipelineConfig& config) {
     std::vector<TableRef> tables = resolve_tables(*conn, config.source.tables);
     if (tables.empty()) problems.emplace_back("source: no tables with a primary key to capture");
     for (std::string& p : table_problems(*conn, tables)) problems.push_back(std::move(p));
+    std::vector<TableSchemaPtr> named;
+    for (const TableRef& t : tables)
+      named.push_back(std::make_shared<TableSchema>(TableSchema{t.schema, t.name, {}}));
+    WarehouseNames(config).check_distinct(named);
   } catch (const ConfigError& e) {
     problems.emplace_back(e.what());
   }

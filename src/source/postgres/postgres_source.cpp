@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/postgres/snapshot_copier.hpp"
 
@@ -34,6 +35,7 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
       estimated_rows_.push_back(estimated_rows(catalog, t));
     }
     decoder_.set_primary_keys(std::move(keys));
+    WarehouseNames(config_).check_distinct(schemas_);
     ensure_publication(catalog, publication, table_refs_);
     // The insert position, not the write position: with synchronous_commit = off a
     // transaction can have committed while its WAL is still in memory.
