@@ -179,6 +179,16 @@ std::string without_password(std::string text, const std::string& password) {
   return text;
 }
 
+// Pinned on every connection, so that a server configured otherwise changes nothing:
+// utf8mb4 for names and values even where the server ignores the handshake's character
+// set (character_set_client_handshake=OFF), and TIMESTAMP values in UTC, the binlog's
+// instants, whatever default_time_zone or init_connect says.
+constexpr std::string_view kSessionSettings = "SET NAMES utf8mb4, time_zone = '+00:00'";
+
+bool apply_session_settings(MYSQL* conn) {
+  return mysql_real_query(conn, kSessionSettings.data(), kSessionSettings.size()) == 0;
+}
+
 }  // namespace
 
 MySqlUrl parse_mysql_url(std::string_view url) {
@@ -275,6 +285,7 @@ void MySqlConnection::connect() {
     if (is_config_error(code)) throw ConfigError(text);
     throw ConnectionError(text);
   }
+  if (!apply_session_settings(conn_)) fail(kSessionSettings);
 }
 
 MySqlConnection::~MySqlConnection() {
