@@ -180,6 +180,11 @@ Utf8Converter::Utf8Converter(std::string_view charset)
     throw ConfigError(fmt::format("character set {} has no conversion to UTF-8", charset_));
   iconv_ = open_iconv(*spec_);
   if (spec_->single_byte) build_byte_table();
+  for (const CodeFixup& fixup : spec_->codes) {
+    auto& [from, to] = fixups_.emplace_back();
+    append_code(fixup.glibc, from);
+    append_code(fixup.mysql, to);
+  }
 }
 
 Utf8Converter::~Utf8Converter() {
@@ -242,14 +247,9 @@ void Utf8Converter::append_single_bytes(std::string_view bytes, std::string& out
 void Utf8Converter::append_multi_bytes(std::string_view bytes, std::string& out) {
   size_t start = out.size();
   append_iconv(bytes, out);
-  for (const CodeFixup& fixup : spec_->codes) {
-    std::string from;
-    std::string to;
-    append_code(fixup.glibc, from);
-    append_code(fixup.mysql, to);
+  for (const auto& [from, to] : fixups_)
     for (size_t at = out.find(from, start); at != std::string::npos; at = out.find(from, at))
       out.replace(at, from.size(), to);
-  }
 }
 
 // Converts into `out`'s own storage, so a converter fed through one reused string

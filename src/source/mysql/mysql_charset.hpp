@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::mysql {
 
@@ -63,6 +65,7 @@ class Utf8Converter {
   const CharsetSpec* spec_ = nullptr;
   iconv_t iconv_ = reinterpret_cast<iconv_t>(-1);
   std::array<ByteText, 256> byte_table_{};
+  std::vector<std::pair<std::string, std::string>> fixups_;  // glibc's UTF-8 -> MySQL's
 };
 
 }  // namespace sluice::mysql
