@@ -181,6 +181,16 @@ std::string without_password(std::string text, const std::string& password) {
   return text;
 }
 
+// Pinned on every connection, so that a server configured otherwise changes nothing:
+// utf8mb4 for names and values even where the server ignores the handshake's character
+// set (character_set_client_handshake=OFF), and TIMESTAMP values in UTC, the binlog's
+// instants, whatever default_time_zone or init_connect says.
+constexpr std::string_view kSessionSettings = "SET NAMES utf8mb4, time_zone = '+00:00'";
+
+bool apply_session_settings(MYSQL* conn) {
+  return mysql_real_query(conn, kSessionSettings.data(), kSessionSettings.size()) == 0;
+}
+
 }  // namespace
 
 MySqlUrl parse_mysql_url(std::string_view url) {
@@ -278,6 +288,7 @@ void MySqlConnection::connect() {
     throw ConnectFailedError(what_, fmt::format("{}:{}", url_.host, url_.port),
                              without_password(one_line(mysql_error(conn_)), url_.password));
   }
+  if (!apply_session_settings(conn_)) fail(kSessionSettings);
   note_connected(what_);
 }
 

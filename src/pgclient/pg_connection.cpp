@@ -73,6 +73,22 @@ void log_error_details(std::string_view what, std::string_view context, const PG
     spdlog::debug("{}: {}: DETAIL: {} CONTEXT: {}", what, context, detail, where);
 }
 
+// The settings that shape text both ways (values sluice reads, literals and COPY text it
+// writes), pinned so that a server, database or role configured otherwise changes
+// nothing. Redshift (a PostgreSQL 8.0 to clients) has neither IntervalStyle (8.4) nor
+// bytea_output (9.0), and caps extra_float_digits at 2 there; 2 digits still print a
+// float8 exactly before PostgreSQL 12's shortest-exact output.
+std::string session_settings_sql(int server_version) {
+  std::string sql =
+      "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, MDY'; SET TimeZone = 'UTC'; ";
+  if (server_version >= 80400) sql += "SET IntervalStyle = 'postgres'; ";
+  if (server_version >= 90000)
+    sql += "SET bytea_output = 'hex'; SET extra_float_digits = 3";
+  else
+    sql += "SET extra_float_digits = 2";
+  return sql;
+}
+
 }  // namespace
 
 PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view what) : what_(what) {
@@ -117,6 +133,19 @@ PgConnection::PgConnection(const std::string& url, Mode mode, std::string_view w
       conn_,
       [](void*, const char* message) { spdlog::debug("server notice: {}", one_line(message)); },
       nullptr);
+  try {
+    apply_session_settings();
+  } catch (...) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw;
+  }
+}
+
+// Over the simple query protocol, the only one a walsender speaks: in a
+// replication=database session the settings also shape what pgoutput sends.
+void PgConnection::apply_session_settings() {
+  query_simple(session_settings_sql(server_version()));
 }
 
 PgConnection::~PgConnection() {

@@ -21,9 +21,11 @@ class PgConnection {
  public:
   enum class Mode { kNormal, kReplication };
 
-  // Connects; throws ConnectionError (server unreachable, too many connections) or
-  // ConfigError (authentication or database errors a retry will not fix). `what`
-  // names the end ("source", "sink") in messages.
+  // Connects and pins the session settings that shape text (client_encoding UTF8,
+  // DateStyle ISO, TimeZone UTC, IntervalStyle postgres, bytea_output hex,
+  // extra_float_digits 3); throws ConnectionError (server unreachable, too many
+  // connections) or ConfigError (authentication or database errors a retry will not fix).
+  // `what` names the end ("source", "sink") in messages.
   PgConnection(const std::string& url, Mode mode, std::string_view what);
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
@@ -63,6 +65,7 @@ class PgConnection {
   [[noreturn]] void fail(std::string_view context, const PGresult* result) const;
 
  private:
+  void apply_session_settings();
   [[noreturn]] void fail_with(std::string_view context, std::string message,
                               const PGresult* result) const;
 

@@ -229,8 +229,15 @@ TEST(MySqlTypeMapping, SchemaFillsWhatTheBinlogLacks) {
   info.declared_type = "text";
   info.charset = "latin1";
   EXPECT_EQ(resolve_text_encoding(bare, &info), TextEncoding::kLatin1);
-  bare.collation = 45;  // the binlog's own charset wins
+  info.charset = "cp1251";
+  EXPECT_EQ(resolve_text_encoding(bare, &info), TextEncoding::kConverted);
+  // The source puts the binlog's own character set into the schema column; without one,
+  // the collation id decides.
+  info.charset.clear();
+  bare.collation = 45;
   EXPECT_EQ(resolve_text_encoding(bare, &info), TextEncoding::kUtf8);
+  bare.collation = 8;
+  EXPECT_EQ(resolve_text_encoding(bare, &info), TextEncoding::kLatin1);
 
   TableMapColumn integer;
   integer.type = integer.real_type = ColumnType::kLong;

@@ -120,8 +120,9 @@ void append_string(std::string_view bytes, const ColumnPlan& c, size_t padded_le
       row.append(bytes);
       return;
     case TextEncoding::kLatin1:
+    case TextEncoding::kConverted:
       scratch.clear();
-      detail::append_latin1_as_utf8(bytes, scratch);
+      c.converter->append(bytes, scratch);
       row.append(scratch);
       return;
     case TextEncoding::kBinary:
@@ -340,6 +341,11 @@ void read_bit(ByteReader& in, uint8_t width, Row& row) {
   row.append(std::string_view(bits, width));
 }
 
+std::string column_charset(const ColumnInfo* info) {
+  if (info != nullptr && !info->charset.empty()) return info->charset;
+  return "latin1";  // the one converted character set a collation id alone tells
+}
+
 ColumnPlan make_plan(const TableMapColumn& column, const ColumnInfo* info, size_t index) {
   ColumnPlan plan;
   plan.type = column.real_type;
@@ -351,13 +357,15 @@ ColumnPlan make_plan(const TableMapColumn& column, const ColumnInfo* info, size_
   plan.bit_width = column.bit_width;
   plan.is_unsigned = resolve_unsigned(column, info);
   plan.encoding = resolve_text_encoding(column, info);
-  if (is_enum_or_set_column(column)) plan.value_names = resolve_value_names(column, info);
   if (!column.name.empty())
     plan.name = column.name;
   else if (info != nullptr && !info->name.empty())
     plan.name = info->name;
   else
     plan.name = fmt::format("#{}", index + 1);
+  if (plan.encoding == TextEncoding::kLatin1 || plan.encoding == TextEncoding::kConverted)
+    plan.converter = std::make_unique<Utf8Converter>(column_charset(info));
+  if (is_enum_or_set_column(column)) plan.value_names = resolve_value_names(column, info);
   return plan;
 }
 
@@ -381,7 +389,14 @@ RowsDecoder::RowsDecoder(TableMap map, std::vector<ColumnInfo> columns) : map_(s
         map_.database, map_.table, map_.columns.size(), columns.size()));
   plan_.reserve(map_.columns.size());
   for (size_t i = 0; i < map_.columns.size(); ++i) {
-    plan_.push_back(make_plan(map_.columns[i], columns.empty() ? nullptr : &columns[i], i));
+    const ColumnInfo* info = columns.empty() ? nullptr : &columns[i];
+    try {
+      plan_.push_back(make_plan(map_.columns[i], info, i));
+    } catch (const ConfigError& e) {
+      throw FatalError(fmt::format("{}.{} column {}: {}: convert the column to utf8mb4",
+                                   map_.database, map_.table,
+                                   info != nullptr ? info->name : map_.columns[i].name, e.what()));
+    }
     const ColumnPlan& p = plan_.back();
     if ((p.type == ColumnType::kEnum || p.type == ColumnType::kSet) && p.value_names.empty())
       throw FatalError(fmt::format(

@@ -4,6 +4,7 @@
 // docs/mysql-types.md lists the text form of every MySQL type; docs/protocols.md the bytes.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct ColumnPlan {
   uint8_t bit_width = 0;
   bool is_unsigned = false;
   TextEncoding encoding = TextEncoding::kUtf8;
+  // latin1 and kConverted text; reused for every value of the column.
+  std::unique_ptr<Utf8Converter> converter;
   std::vector<std::string> value_names;  // ENUM and SET, UTF-8
   std::string name;                      // for messages
 };

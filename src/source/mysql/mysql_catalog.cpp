@@ -25,6 +25,20 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+// "source: column db.t.c uses character set keybcs2 ..." for every column whose text
+// sluice cannot turn into UTF-8.
+std::vector<std::string> charset_problems(const TableDefinition& def) {
+  std::vector<std::string> problems;
+  for (const ColumnInfo& column : def.columns)
+    if (!is_convertible_charset(column.charset))
+      problems.push_back(fmt::format(
+          "source: column {}.{} uses character set {}, which sluice cannot convert to UTF-8: "
+          "convert the column (ALTER TABLE ... MODIFY ... CHARACTER SET utf8mb4) or leave the "
+          "table out of source.tables",
+          def.ref.qualified(), column.name, column.charset));
+  return problems;
+}
+
 // MariaDB's JSON is LONGTEXT with a json_valid() check: the check tells the two apart,
 // so JSON columns get a jsonb warehouse column.
 void mark_json_columns(MySqlConnection& conn, TableDefinition& def) {
@@ -111,11 +125,36 @@ TableDefinition read_table_definition(MySqlConnection& conn, const MySqlTableRef
   return def;
 }
 
+CollationCharsets read_collation_charsets(MySqlConnection& conn) {
+  CollationCharsets charsets;
+  for (const auto& row :
+       conn.query("SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS"))
+    if (row[0] && row[1]) charsets[static_cast<uint32_t>(std::stoul(*row[0]))] = *row[1];
+  return charsets;
+}
+
+void use_binlog_charsets(const TableMap& map, const CollationCharsets& charsets,
+                         std::vector<ColumnInfo>& columns) {
+  for (size_t i = 0; i < map.columns.size() && i < columns.size(); ++i) {
+    const std::optional<uint32_t>& collation = map.columns[i].collation;
+    if (!collation) continue;
+    auto found = charsets.find(*collation);
+    if (found == charsets.end())
+      throw FatalError(fmt::format(
+          "source: {}.{} column {}: the binlog names collation id {}, which the server's "
+          "information_schema.COLLATIONS does not list",
+          map.database, map.table, columns[i].name, *collation));
+    columns[i].charset = found->second;
+  }
+}
+
 TableSchemaPtr schema_of(const TableDefinition& definition) {
   if (definition.primary_key.empty())
     throw ConfigError(fmt::format(
         "source table {} has no primary key: sluice needs one to apply updates and deletes",
         definition.ref.qualified()));
+  if (std::vector<std::string> problems = charset_problems(definition); !problems.empty())
+    throw ConfigError(problems.front());
   auto schema = std::make_shared<TableSchema>();
   schema->schema = definition.ref.database;
   schema->name = definition.ref.name;
@@ -141,6 +180,7 @@ std::vector<std::string> table_problems(MySqlConnection& conn,
       problems.push_back(fmt::format(
           "source: table {} has no primary key (add one, or leave it out of source.tables)",
           table.qualified()));
+    for (std::string& p : charset_problems(def)) problems.push_back(std::move(p));
     std::optional<std::string> engine = conn.scalar(fmt::format(
         "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
         conn.quote_literal(table.database), conn.quote_literal(table.name)));

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "source/mysql/binlog_value_text.hpp"
+#include "source/mysql/mysql_charset.hpp"
 
 namespace sluice::mysql {
 namespace {
@@ -31,8 +32,12 @@ enum class Format : uint8_t {
 };
 
 struct ColumnCopy {
+  std::string name;
   std::string select_expression;
   Format format = Format::kAsIs;
+  // Text in a character set other than UTF-8: the session reads its bytes unconverted,
+  // and this turns them into UTF-8 exactly as the binlog decoder does.
+  std::unique_ptr<Utf8Converter> converter;
 };
 
 std::string base_type(std::string_view declared) {
@@ -79,12 +84,17 @@ ColumnCopy plan_column(const ColumnInfo& info) {
     // BIT arrives as raw bytes; BIN() gives the digits, LPAD the declared width.
     size_t open = info.declared_type.find('(');
     int width = open == std::string::npos ? 1 : std::atoi(info.declared_type.c_str() + open + 1);
-    return {fmt::format("LPAD(BIN({}), {}, '0')", column, width), Format::kAsIs};
+    return {info.name, fmt::format("LPAD(BIN({}), {}, '0')", column, width), Format::kAsIs};
   }
   Format format = format_of(base);
   // FLOAT's own text is rounded to 6 digits; its exact value as a double is not.
-  if (format == Format::kFloat) return {fmt::format("({} + 0e0)", column), format};
-  return {column, format};
+  if (format == Format::kFloat) return {info.name, fmt::format("({} + 0e0)", column), format};
+  ColumnCopy copy{info.name, column, format};
+  TextEncoding encoding = encoding_of_charset(info.charset);
+  if (format == Format::kAsIs &&
+      (encoding == TextEncoding::kLatin1 || encoding == TextEncoding::kConverted))
+    copy.converter = std::make_unique<Utf8Converter>(info.charset);
+  return copy;
 }
 
 bool valid_date_text(std::string_view text) {
@@ -181,9 +191,9 @@ bool append_value(Format format, std::string_view text, std::string& out, std::s
 
 class RowStreamReader : public CopyTextReader {
  public:
-  RowStreamReader(MySqlConnection& conn, const std::string& sql, std::vector<Format> formats,
+  RowStreamReader(MySqlConnection& conn, const std::string& sql, std::vector<ColumnCopy> columns,
                   std::string table_name)
-      : stream_(conn, sql), formats_(std::move(formats)), table_name_(std::move(table_name)) {
+      : stream_(conn, sql), columns_(std::move(columns)), table_name_(std::move(table_name)) {
     chunk_.reserve(kChunkBytes + 4096);
   }
 
@@ -204,13 +214,26 @@ class RowStreamReader : public CopyTextReader {
 
  private:
   void append_row() {
-    for (unsigned i = 0; i < formats_.size(); ++i) {
+    for (unsigned i = 0; i < columns_.size(); ++i) {
       if (i != 0) chunk_.push_back('\t');
       std::optional<std::string_view> value = stream_.value(i);
-      if (!value || !append_value(formats_[i], *value, chunk_, scratch_)) chunk_.append("\\N");
+      if (value && columns_[i].converter) value = converted(columns_[i], *value);
+      if (!value || !append_value(columns_[i].format, *value, chunk_, scratch_))
+        chunk_.append("\\N");
     }
     chunk_.push_back('\n');
     ++rows_;
+  }
+
+  std::string_view converted(const ColumnCopy& column, std::string_view bytes) {
+    converted_.clear();
+    try {
+      column.converter->append(bytes, converted_);
+    } catch (const FatalError& e) {
+      throw FatalError(
+          fmt::format("snapshot: {} column {}: {}", table_name_, column.name, e.what()));
+    }
+    return converted_;
   }
 
   void report_progress(bool final) {
@@ -223,10 +246,11 @@ class RowStreamReader : public CopyTextReader {
   }
 
   MySqlRowStream stream_;
-  std::vector<Format> formats_;
+  std::vector<ColumnCopy> columns_;
   std::string table_name_;
   std::string chunk_;
   std::string scratch_;
+  std::string converted_;
   bool done_ = false;
   uint64_t rows_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -234,9 +258,13 @@ class RowStreamReader : public CopyTextReader {
 };
 
 void prepare_session(MySqlConnection& conn) {
-  // TIMESTAMP values print in the session zone: UTC matches the binlog's instants. A
-  // slow warehouse must not make the server give up on sending a large table.
-  conn.exec("SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600");
+  // TIMESTAMP values print in the session zone: UTC matches the binlog's instants. Text
+  // comes in its column's own character set, as in the binlog, for the same conversion
+  // (mysql_charset.hpp). A slow warehouse must not make the server give up on sending a
+  // large table.
+  conn.exec(
+      "SET SESSION time_zone = '+00:00', SESSION character_set_results = binary, SESSION "
+      "net_write_timeout = 3600");
   conn.exec("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
 }
 
@@ -305,17 +333,17 @@ ConsistentSnapshot open_consistent_snapshot(const MySqlUrl& url, size_t count) {
 void copy_table(MySqlConnection& conn, const TableDefinition& definition,
                 const TableSchemaPtr& schema, SnapshotConsumer& consumer) {
   std::string select;
-  std::vector<Format> formats;
+  std::vector<ColumnCopy> columns;
   for (const ColumnInfo& info : definition.columns) {
     ColumnCopy plan = plan_column(info);
     if (!select.empty()) select += ", ";
     select += plan.select_expression;
-    formats.push_back(plan.format);
+    columns.push_back(std::move(plan));
   }
   std::string sql = fmt::format("SELECT {} FROM {}.{}", select,
                                 MySqlConnection::quote_identifier(definition.ref.database),
                                 MySqlConnection::quote_identifier(definition.ref.name));
-  RowStreamReader reader(conn, sql, std::move(formats), definition.ref.qualified());
+  RowStreamReader reader(conn, sql, std::move(columns), definition.ref.qualified());
   consumer.load_table(schema, reader);
 }
 

@@ -146,6 +146,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
     std::vector<MySqlTableRef> refs = resolve_tables(catalog, config_.source.tables);
     if (refs.empty())
       throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
+    collation_charsets_ = read_collation_charsets(catalog);
     tables_.clear();
     for (const MySqlTableRef& ref : refs) {
       CapturedTable table;
@@ -689,6 +690,7 @@ TableSchemaPtr MySqlSource::schema_for_map(CapturedTable& table, const TableMap&
         "logs no column names to match them (set binlog_row_metadata=FULL)",
         def.ref.qualified(), map.columns.size(), def.columns.size()));
   }
+  use_binlog_charsets(map, collation_charsets_, columns);
   auto schema = std::make_shared<TableSchema>();
   schema->schema = def.ref.database;
   schema->name = def.ref.name;

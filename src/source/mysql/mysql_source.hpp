@@ -99,6 +99,7 @@ class MySqlSource : public Source {
   bool until_caught_up_;
   MySqlUrl url_;
   std::map<std::string, CapturedTable> tables_;  // by database.table
+  CollationCharsets collation_charsets_;
   std::unordered_map<uint64_t, MappedTable> table_ids_;
   std::unique_ptr<BinlogStream> stream_;
   BinlogFlavor flavor_ = BinlogFlavor::kMariaDb;

@@ -6,8 +6,6 @@
 #include <cctype>
 #include <charconv>
 
-#include "source/mysql/binlog_value_text.hpp"
-
 namespace sluice::mysql {
 namespace {
 
@@ -60,12 +58,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-TextEncoding encoding_of_charset(std::string_view charset) {
-  if (charset == "latin1") return TextEncoding::kLatin1;
-  if (charset == "binary") return TextEncoding::kBinary;
-  return TextEncoding::kUtf8;
 }
 
 // "decimal(12,4) unsigned" -> base "decimal", arguments {12, 4}.
@@ -166,7 +158,7 @@ Descriptor describe_declared(const ColumnInfo& info) {
   Descriptor d;
   d.kind = declared_kind(t.base);
   d.is_unsigned = t.is_unsigned || info.is_unsigned;
-  d.encoding = encoding_of_charset(lower(info.charset));
+  d.encoding = encoding_of_charset(info.charset);
   d.original = info.declared_type;
   switch (d.kind) {
     case Kind::kDecimal:
@@ -271,8 +263,10 @@ Descriptor describe_binlog(const TableMapColumn& column, const ColumnInfo* info)
     case ColumnType::kVarString:
     case ColumnType::kString:
       d.kind = d.encoding == TextEncoding::kBinary ? Kind::kBinary : Kind::kChar;
-      // A Windows-1252 byte takes up to three bytes in UTF-8.
-      d.length = column.max_length * (d.encoding == TextEncoding::kLatin1 ? 3u : 1u);
+      // A byte of any other character set takes up to three bytes in UTF-8.
+      d.length =
+          column.max_length *
+          (d.encoding == TextEncoding::kLatin1 || d.encoding == TextEncoding::kConverted ? 3u : 1u);
       break;
     case ColumnType::kTinyBlob:
     case ColumnType::kMediumBlob:
@@ -386,19 +380,24 @@ bool resolve_unsigned(const TableMapColumn& column, const ColumnInfo* info) {
 }
 
 TextEncoding resolve_text_encoding(const TableMapColumn& column, const ColumnInfo* info) {
+  if (info != nullptr && !info->charset.empty()) return encoding_of_charset(info->charset);
   if (column.collation) return encoding_of_collation(*column.collation);
   if (info == nullptr) return TextEncoding::kUtf8;
-  if (!info->charset.empty()) return encoding_of_charset(lower(info->charset));
   Kind kind = declared_kind(split_declared(info->declared_type).base);
   return kind == Kind::kBinary || kind == Kind::kBlob ? TextEncoding::kBinary : TextEncoding::kUtf8;
 }
 
 std::vector<std::string> resolve_value_names(const TableMapColumn& column, const ColumnInfo* info) {
   if (!column.value_names.empty()) {
-    if (resolve_text_encoding(column, info) != TextEncoding::kLatin1) return column.value_names;
+    // The binlog's names are in the column's character set; information_schema's are
+    // already UTF-8 (the connection's character set).
+    TextEncoding encoding = resolve_text_encoding(column, info);
+    if (encoding == TextEncoding::kUtf8 || encoding == TextEncoding::kBinary)
+      return column.value_names;
+    Utf8Converter converter(info != nullptr && !info->charset.empty() ? info->charset : "latin1");
     std::vector<std::string> converted(column.value_names.size());
     for (size_t i = 0; i < converted.size(); ++i)
-      detail::append_latin1_as_utf8(column.value_names[i], converted[i]);
+      converter.append(column.value_names[i], converted[i]);
     return converted;
   }
   if (info == nullptr) return {};

@@ -12,6 +12,7 @@
 
 #include "core/types.hpp"
 #include "source/mysql/binlog_table_map.hpp"
+#include "source/mysql/mysql_charset.hpp"
 
 namespace sluice::mysql {
 
@@ -24,14 +25,9 @@ struct ColumnInfo {
   bool is_unsigned = false;
   std::vector<std::string> enum_values;
   std::vector<std::string> set_values;
-  std::string charset;  // CHARACTER_SET_NAME: "utf8mb4", "latin1"; empty for non-text columns
-};
-
-// How the bytes of a character or binary column become text.
-enum class TextEncoding : uint8_t {
-  kUtf8,    // utf8mb4, utf8mb3, ascii: copied verbatim
-  kLatin1,  // MySQL's latin1, which is Windows-1252: converted to UTF-8
-  kBinary,  // BINARY, VARBINARY, BLOB: PostgreSQL bytea hex text
+  // CHARACTER_SET_NAME: "utf8mb4", "latin1"; empty for non-text columns. The source puts
+  // the binlog's own character set here (from the TABLE_MAP's collation ids) when it has one.
+  std::string charset;
 };
 
 struct WarehouseTypes {
@@ -40,12 +36,15 @@ struct WarehouseTypes {
   std::string redshift;  // e.g. "NUMERIC(20,0)", "TIMESTAMPTZ"
 };
 
-// The binlog metadata wins where it has the fact; `info` (may be null) fills the gaps.
+// The binlog metadata wins where it has the fact; `info` (may be null) fills the gaps. A
+// character set in `info` wins over the collation id: the source resolves the id with the
+// server's own table (information_schema.COLLATIONS) into info.charset.
 bool resolve_unsigned(const TableMapColumn& column, const ColumnInfo* info);
 TextEncoding resolve_text_encoding(const TableMapColumn& column, const ColumnInfo* info);
 std::vector<std::string> resolve_value_names(const TableMapColumn& column, const ColumnInfo* info);
 
-// The character set behind a collation id (the binlog's charset metadata).
+// The character set behind a collation id, for a decoder without schema columns: only
+// binary and latin1 are known, anything else is taken for UTF-8.
 TextEncoding encoding_of_collation(uint32_t collation_id);
 
 // Warehouse types from the declared type alone: the snapshot path, before any TABLE_MAP.
