@@ -77,6 +77,12 @@ std::vector<size_t> TableSchema::match_indexes() const {
   return identity.empty() ? key_indexes() : identity;
 }
 
+// match_indexes() == key_indexes(), without building either.
+bool TableSchema::matches_by_key() const {
+  if (std::ranges::none_of(columns, &Column::is_identity)) return true;
+  return std::ranges::all_of(columns, [](const Column& c) { return c.is_identity == c.is_key; });
+}
+
 bool TableSchema::has_key() const {
   return std::ranges::any_of(columns, [](const Column& c) { return c.is_key; });
 }

@@ -34,7 +34,7 @@ struct TableSchema {
   // The columns that find a changed or deleted row: the replica identity columns when
   // they are not the key, otherwise the key.
   std::vector<size_t> match_indexes() const;
-  bool matches_by_key() const { return match_indexes() == key_indexes(); }
+  bool matches_by_key() const;
   // "schema.name", for messages.
   std::string qualified_name() const;
   // Index of the column with this name, or -1.

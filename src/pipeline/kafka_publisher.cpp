@@ -1,8 +1,11 @@
 #include "pipeline/kafka_publisher.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "core/copy_text_parser.hpp"
+#include "core/error.hpp"
 #include "transport/kafka/change_codec.hpp"
 #include "transport/kafka/topic_admin.hpp"
 
@@ -24,6 +27,31 @@ std::string key_of_before(const Change& change) {
   old_key.table = change.table;
   old_key.before = change.before;
   return kafka::encode_key(old_key);
+}
+
+// Messages are keyed, partitioned and applied by the primary key; a delete that names its
+// row only by another replica identity would have no key.
+void require_key_identity(const TableSchema& table) {
+  if (table.matches_by_key()) return;
+  throw FatalError(fmt::format(
+      "capture: table {} has REPLICA IDENTITY USING INDEX on columns other than its primary "
+      "key, which the Kafka path cannot apply: run it with `sluice run`, or set its replica "
+      "identity to DEFAULT or FULL",
+      table.qualified_name()));
+}
+
+// The insert half of a split key move lands in another partition, where nothing knows
+// the old key's row: a value the source did not send (an unchanged TOAST value) would be
+// lost there.
+void require_carried_values(const Change& key_move) {
+  for (size_t i = 0; i < key_move.after.size(); ++i) {
+    if (!key_move.after.is_unchanged(i)) continue;
+    throw FatalError(fmt::format(
+        "capture: an update of {} moves a row to another primary key and leaves column {} "
+        "(a TOAST value) unchanged, which the Kafka path cannot carry to the new key: run "
+        "this table with `sluice run`",
+        key_move.table->qualified_name(), key_move.table->columns[i].name));
+  }
 }
 
 }  // namespace
@@ -78,6 +106,7 @@ void KafkaPublisher::end_transaction() {
 }
 
 void KafkaPublisher::load_table(const TableSchemaPtr& table, CopyTextReader& rows) {
+  require_key_identity(*table);
   int partitions = 0;
   const std::string& topic = topic_of(*table, partitions);
   Change change;
@@ -112,6 +141,7 @@ const ChangeBatch& KafkaPublisher::split_key_moves(const ChangeBatch& batch) {
     Change& removal = split_.changes.emplace_back(c);
     removal.op = Op::kDelete;
     removal.after.clear();
+    require_carried_values(c);
     Change& insert = split_.changes.emplace_back(c);
     insert.op = Op::kInsert;
     insert.before.clear();
@@ -122,6 +152,10 @@ const ChangeBatch& KafkaPublisher::split_key_moves(const ChangeBatch& batch) {
 void KafkaPublisher::publish(const ChangeBatch& original) {
   const ChangeBatch& batch = split_key_moves(original);
   for (const Change& change : batch.changes) {
+    if (change.table.get() != last_table_) {
+      require_key_identity(*change.table);
+      last_table_ = change.table.get();
+    }
     if (change.xid != tail_xid_) end_transaction();
     tail_xid_ = change.xid;
     int partitions = 0;

@@ -57,6 +57,7 @@ class KafkaPublisher : public SnapshotConsumer {
   // Per partition, the last stream message of the current transaction, not yet sent.
   std::map<std::pair<const std::string*, int32_t>, Encoded> tails_;
   uint64_t tail_xid_ = 0;
+  const TableSchema* last_table_ = nullptr;  // whose replica identity was checked last
 };
 
 }  // namespace sluice

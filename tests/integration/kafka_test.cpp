@@ -213,6 +213,40 @@ TEST_F(Kafka, CaptureThenApplyEqualsSource) {
   EXPECT_NE(logs.find("ssl.key.password=****"), std::string::npos);
 }
 
+// Kafka messages are keyed and applied by the primary key: a table whose deletes name
+// rows by another replica identity is refused with one line rather than misapplied.
+TEST_F(Kafka, CaptureRefusesAReplicaIdentityOtherThanTheKey) {
+  source_->exec(
+      "ALTER TABLE orders ALTER COLUMN note SET NOT NULL;"
+      "CREATE UNIQUE INDEX orders_note ON orders (note);"
+      "ALTER TABLE orders REPLICA IDENTITY USING INDEX orders_note;");
+  ProcessResult r =
+      SluiceProcess::run_to_completion({"capture", "-c", file_, "--until-caught-up"}, 60s);
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("public.orders has REPLICA IDENTITY USING INDEX"), std::string::npos)
+      << r.stderr_text;
+}
+
+// A key move that leaves a TOAST value unchanged carries no value for the new key's
+// partition: capture stops with one line instead of landing a NULL there.
+TEST_F(Kafka, CaptureStopsOnAKeyMoveThatLeavesAToastValueUnchanged) {
+  source_->exec(
+      "CREATE TABLE docs (id int PRIMARY KEY, body text);"
+      "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL;"
+      "INSERT INTO docs SELECT 1, string_agg(md5(g::text), '') FROM generate_series(1, 200) g;");
+  ProcessResult snapshot =
+      SluiceProcess::run_to_completion({"capture", "-c", file_, "--until-caught-up"}, 60s);
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.stderr_text;
+  source_->exec("UPDATE docs SET id = 2 WHERE id = 1");
+  ProcessResult r =
+      SluiceProcess::run_to_completion({"capture", "-c", file_, "--until-caught-up"}, 60s);
+  EXPECT_EQ(r.exit_code, 1) << r.stderr_text;
+  EXPECT_NE(r.stderr_text.find("public.docs moves a row to another primary key and leaves "
+                               "column body"),
+            std::string::npos)
+      << r.stderr_text;
+}
+
 TEST_F(Kafka, ThreeApplyProcessesOneKilledStillConverge) {
   auto capture = start("capture");
   std::vector<std::unique_ptr<SluiceProcess>> applies;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -103,7 +104,10 @@ class OrdersLoad : public BackgroundLoad {
   void write_now() { run_transaction(); }
 
  private:
+  // The load's thread and write_now() share one connection, which takes one statement at
+  // a time (two threads on it interleave their packets and hang both).
   void run_transaction() override {
+    std::lock_guard lock(mutex_);
     int id = 0;
     std::string customer = std::to_string(rng_() % 100);
     std::string amount = std::to_string(rng_() % 100000) + ".25";
@@ -135,6 +139,7 @@ class OrdersLoad : public BackgroundLoad {
              row[0][0].value_or("NULL") + ", " + row[0][1].value_or("NULL") + ")");
   }
 
+  std::mutex mutex_;
   MySqlClient db_;
   std::string shadow_;
   std::mt19937 rng_;

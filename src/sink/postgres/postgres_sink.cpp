@@ -51,15 +51,20 @@ PostgresSink::PostgresSink(const PipelineConfig& config)
       quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_checkpoint");
   dead_letter_table_ =
       quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_dead_letter");
-  // Several apply processes may start at once, and PostgreSQL's IF NOT EXISTS fails
-  // against a concurrent CREATE of the same name: one process at a time sets up.
   conn_.exec("BEGIN");
-  if (config_.sink.type == SinkType::kPostgres)
-    conn_.exec("SELECT pg_advisory_xact_lock(hashtext('sluice sink setup'))");
+  lock_setup();
   conn_.exec(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", quote_identifier(config_.sink.schema)));
   conn_.exec(dialect_->create_checkpoint_table(checkpoint_table_));
   conn_.exec(dialect_->create_dead_letter_table(dead_letter_table_));
   conn_.exec("COMMIT");
+}
+
+// Several apply processes may start at once, and PostgreSQL's IF NOT EXISTS fails against
+// a concurrent CREATE of the same name: one process at a time creates shared tables. The
+// lock lasts until the current transaction ends.
+void PostgresSink::lock_setup() {
+  if (config_.sink.type == SinkType::kPostgres)
+    conn_.exec("SELECT pg_advisory_xact_lock(hashtext('sluice sink setup'))");
 }
 
 std::optional<Position> PostgresSink::checkpoint() {
@@ -187,7 +192,11 @@ const KafkaOffsetTable& PostgresSink::offset_table() {
     offset_table_.emplace(
         quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_kafka_offsets"),
         config_.name, config_.sink.type == SinkType::kPostgres);
+    bool own_transaction = !in_transaction_;
+    if (own_transaction) conn_.exec("BEGIN");
+    lock_setup();
     offset_table_->create(conn_);
+    if (own_transaction) conn_.exec("COMMIT");
   }
   return *offset_table_;
 }

@@ -30,6 +30,7 @@ class PostgresSink : public Sink {
   void reset() override;
 
  private:
+  void lock_setup();
   StagingMerge& staging_for(const TableSchemaPtr& table);
   void flush_staged();
   void stage(const ChangeBatch& batch);
