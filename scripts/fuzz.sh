@@ -55,7 +55,7 @@ for target in "${targets[@]}"; do
   echo "== fuzzing $target for ${seconds}s (log: $log)"
   status=0
   # nice: the fuzzers take whatever CPU the machine has spare, never from other work.
-  nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" \
+  UBSAN_OPTIONS=print_stacktrace=1 nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
   executions=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)

@@ -75,5 +75,71 @@ INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression, testing::ValuesIn(kTargets),
                            return std::string(info.param.name);
                          });
 
+// What each finding must do now: fail with the project's error and a reason, where the
+// old code overflowed, read out of bounds, looped forever or threw a library's exception.
+template <typename F>
+std::string fatal_error_of(F&& decode) {
+  try {
+    decode();
+  } catch (const FatalError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(FuzzFindings, PgOutputCommitTimeBeyondInt64IsMalformed) {
+  // Begin: final LSN, commit time (microseconds since 2000) near INT64_MAX, xid.
+  std::vector<uint8_t> begin = {'B',  0,    0,    0,    0,    0,    0, 0x10, 0, 0x7f, 0xff,
+                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0,    0, 42};
+  pg::PgOutputDecoder decoder;
+  Change change;
+  EXPECT_EQ(fatal_error_of([&] { decoder.decode(begin, change); }),
+            "malformed pgoutput message: commit timestamp out of range");
+}
+
+TEST(FuzzFindings, RowsEventImageNamingNoColumnIsAnErrorNotALoop) {
+  // TABLE_MAP for db.t (table id 1): one INT column, no metadata, nullable.
+  std::vector<uint8_t> table_map = {1, 0, 0, 0, 0, 0, 1, 0, 2, 'd', 'b', 0, 1, 't', 0, 1, 3, 0, 1};
+  // WRITE_ROWS v1: table id, flags, one column, a present bitmap naming none, one byte left.
+  std::vector<uint8_t> rows = {1, 0, 0, 0, 0, 0, 1, 0, 1, 0x00, 0xaa};
+  mysql::RowsDecoder decoder(mysql::parse_table_map(table_map, mysql::BinlogFlavor::kMariaDb), {});
+  decoder.begin(23, rows);
+  EXPECT_EQ(fatal_error_of([&] { decoder.next_row(); }), "db.t: rows event image names no column");
+}
+
+TEST(FuzzFindings, JsonDecimalWithScaleAbovePrecisionIsMalformed) {
+  // A scalar opaque value (type 0x0f) of MySQL type NEWDECIMAL (0xf6): precision 8, scale 45.
+  std::vector<uint8_t> document = {0x0f, 0xf6, 0x04, 0x08, 0x2d, 0x80, 0x01};
+  std::string text;
+  EXPECT_NE(fatal_error_of([&] {
+              mysql::append_json_text(document, text);
+            }).find("DECIMAL(8,45) has a scale above its precision"),
+            std::string::npos);
+}
+
+std::string kafka_error_of(std::string_view value) {
+  kafka::ChangeDecoder decoder;
+  Change change;
+  return fatal_error_of([&] { decoder.decode(R"({"id":"1"})", value, "t [0]@1", change); });
+}
+
+constexpr std::string_view kSluiceColumns = R"("columns":[["id","int32","integer",true]])";
+
+TEST(FuzzFindings, KafkaEnvelopeMembersOfTheWrongShapeAreMalformed) {
+  EXPECT_EQ(kafka_error_of(R"({"op":"t","source":{"table":"t"},"sluice":{"colunms":[]}})"),
+            R"(kafka message t [0]@1: the envelope has no "columns")");
+  EXPECT_EQ(kafka_error_of(std::string(R"({"op":"c","source":{"table":"t"},"after":{"id":"1"},)") +
+                           R"("sluice":{)" + std::string(kSluiceColumns) + R"(,"unchanged":[1]}})"),
+            R"(kafka message t [0]@1: "unchanged" must be an array of strings)");
+  EXPECT_EQ(kafka_error_of(R"({"op":"c","source":{"table":"t","db":7},"after":{"id":1}})"),
+            R"(kafka message t [0]@1: "db" must be a string)");
+  EXPECT_EQ(kafka_error_of(R"({"op":"c","source":{"table":"t","ts_ms":1e300},"after":{"id":1}})"),
+            R"(kafka message t [0]@1: "ts_ms" must be an integer of milliseconds, got 1e+300)");
+  EXPECT_EQ(
+      kafka_error_of(
+          R"({"op":"c","source":{"table":"t","ts_ms":9223372036854776},"after":{"id":1}})"),
+      R"(kafka message t [0]@1: "ts_ms" must be an integer of milliseconds, got 9223372036854776)");
+}
+
 }  // namespace
 }  // namespace sluice::fuzz
