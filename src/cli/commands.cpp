@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "config/pipeline_config.hpp"
+#include "transform/function_catalog.hpp"
 
 namespace sluice::cli {
 
@@ -56,6 +57,15 @@ Commands::Commands(CLI::App& app) {
   reference->callback([this] {
     selected_ = [] {
       std::cout << configuration_reference();
+      return 0;
+    };
+  });
+
+  CLI::App* functions = app.add_subcommand(
+      "functions-reference", "print the flow functions reference of docs/flows.md (Markdown)");
+  functions->callback([this] {
+    selected_ = [] {
+      std::cout << transform::function_reference();
       return 0;
     };
   });

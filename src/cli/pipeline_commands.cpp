@@ -12,8 +12,6 @@
 #include "pipeline/endpoints.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "sink/postgres/sink_admin.hpp"
-#include "source/mysql/mysql_admin.hpp"
-#include "source/postgres/pg_admin.hpp"
 
 namespace sluice::cli {
 namespace {
@@ -22,20 +20,14 @@ void on_stop_signal(int) {
   PipelineRunner::stop();
 }
 
-std::vector<std::string> check_source(const PipelineConfig& config) {
-  if (config.source.type == SourceType::kMysql) return mysql::check_source(config);
-  return pg::check_source(config);
-}
-
-std::vector<std::string> source_status(const PipelineConfig& config) {
-  if (config.source.type == SourceType::kPostgres) return pg::source_status(config);
-  std::optional<Position> checkpoint;
+// Status still prints the source's side when the warehouse cannot be read.
+std::optional<Position> checkpoint_if_readable(const PipelineConfig& config) {
   try {
-    checkpoint = make_sink(config)->checkpoint();
+    return make_sink(config)->checkpoint();
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the warehouse checkpoint: {}", e.what());
+    return std::nullopt;
   }
-  return mysql::source_status(config, checkpoint);
 }
 
 }  // namespace
@@ -55,7 +47,7 @@ int run_pipeline(const std::string& config_path, bool until_caught_up, bool prog
 
 int check_pipeline(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
-  std::vector<std::string> problems = check_source(config);
+  std::vector<std::string> problems = source_driver(config.source.type).check(config);
   for (std::string& p : check_sink(config)) problems.push_back(std::move(p));
   for (const std::string& p : problems) std::cout << config_path << ": " << p << "\n";
   if (!problems.empty()) return 2;
@@ -66,24 +58,21 @@ int check_pipeline(const std::string& config_path) {
 int show_status(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
   std::cout << "pipeline " << config.name << "\n";
-  for (const std::string& line : source_status(config)) std::cout << line << "\n";
+  const SourceDriver& source = source_driver(config.source.type);
+  std::optional<Position> checkpoint =
+      source.status_reads_checkpoint ? checkpoint_if_readable(config) : std::nullopt;
+  for (const std::string& line : source.status(config, checkpoint)) std::cout << line << "\n";
   for (const std::string& line : sink_status(config)) std::cout << line << "\n";
   return 0;
 }
 
 int reset_pipeline(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
-  if (config.source.type == SourceType::kMysql) {
-    mysql::reset_source(config);
-    make_sink(config)->reset();
-    std::cout << "pipeline " << config.name
-              << ": checkpoint removed; the next run takes a new snapshot\n";
-    return 0;
-  }
-  pg::reset_source(config);
+  const SourceDriver& source = source_driver(config.source.type);
+  source.reset(config);
   make_sink(config)->reset();
-  std::cout << "pipeline " << config.name
-            << ": slot, publication and checkpoint removed; the next run takes a new snapshot\n";
+  std::cout << "pipeline " << config.name << ": " << source.reset_removes
+            << "; the next run takes a new snapshot\n";
   return 0;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The reference scenario's three data generators (see /work/shared/SCENARIO.md):
+// The reference scenario's three data generators (the README's "reference scenario" section):
 // `sluice demo init`, `sluice demo ingest` and `sluice demo upsert`.
 
 #include <chrono>

@@ -2,19 +2,40 @@
 
 #include "core/error.hpp"
 #include "sink/postgres/postgres_sink.hpp"
+#include "source/mysql/mysql_admin.hpp"
 #include "source/mysql/mysql_source.hpp"
+#include "source/postgres/pg_admin.hpp"
 #include "source/postgres/postgres_source.hpp"
 
 namespace sluice {
+namespace {
+
+template <typename SourceClass>
+std::unique_ptr<Source> make(const PipelineConfig& config, bool until_caught_up) {
+  return std::make_unique<SourceClass>(config, until_caught_up);
+}
+
+constexpr SourceDriver kSources[] = {
+    {SourceType::kPostgres, make<pg::PostgresSource>, pg::check_source,
+     // The slot itself records what it has confirmed.
+     [](const PipelineConfig& config, const std::optional<Position>&) {
+       return pg::source_status(config);
+     },
+     false, pg::reset_source, "slot, publication and checkpoint removed"},
+    {SourceType::kMysql, make<mysql::MySqlSource>, mysql::check_source, mysql::source_status, true,
+     mysql::reset_source, "checkpoint removed"},
+};
+
+}  // namespace
+
+const SourceDriver& source_driver(SourceType type) {
+  for (const SourceDriver& driver : kSources)
+    if (driver.type == type) return driver;
+  throw ConfigError("unknown source.type");
+}
 
 std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up) {
-  switch (config.source.type) {
-    case SourceType::kPostgres:
-      return std::make_unique<pg::PostgresSource>(config, until_caught_up);
-    case SourceType::kMysql:
-      return std::make_unique<mysql::MySqlSource>(config, until_caught_up);
-  }
-  throw ConfigError(config.file + ": unknown source.type");
+  return source_driver(config.source.type).make(config, until_caught_up);
 }
 
 std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {

@@ -9,6 +9,7 @@
 #include "transform/compiler_support.hpp"
 #include "transform/expression_compiler.hpp"
 #include "transform/flow_parser.hpp"
+#include "transform/function_catalog.hpp"
 
 namespace sluice::transform {
 namespace {
@@ -19,11 +20,6 @@ constexpr std::array kAggregates = {"count",   "sum",       "avg",        "min",
                                     "max",     "array_agg", "string_agg", "bool_and",
                                     "bool_or", "every",     "json_agg",   "jsonb_agg"};
 
-constexpr std::string_view kFunctionList =
-    "coalesce, nullif, lower, upper, trim, btrim, ltrim, rtrim, substring, length, replace, "
-    "date_trunc, extract, now, current_date, sha256, hmac_sha256, mask_digits, mask, redact, "
-    "email_domain";
-
 }  // namespace
 
 NodePtr ExpressionCompiler::call(const Ast& ast) {
@@ -31,27 +27,35 @@ NodePtr ExpressionCompiler::call(const Ast& ast) {
   if (std::ranges::find(kAggregates, f) != kAggregates.end())
     throw_at(ast.pos,
              fmt::format("aggregate function {}() is not supported; {}", f, kSupportedSubset));
-  if (f != "mask" && std::ranges::any_of(ast.arg_names, [](auto& n) { return !n.empty(); }))
+  const FunctionSpec* spec = find_function(f);
+  if (spec == nullptr)
+    throw_at(ast.pos, fmt::format("unknown function '{}'; flows support {}", f, function_names()));
+  if (spec->shape != FunctionShape::kMask &&
+      std::ranges::any_of(ast.arg_names, [](auto& n) { return !n.empty(); }))
     throw_at(ast.pos, fmt::format("{}() takes no named arguments", f));
-  if (f == "coalesce") return coalesce(ast);
-  if (f == "nullif") return nullif(ast);
-  if (f == "lower") return text_function(ast, Opcode::kLower, 1, 1);
-  if (f == "upper") return text_function(ast, Opcode::kUpper, 1, 1);
-  if (f == "btrim" || f == "ltrim" || f == "rtrim") return text_function(ast, Opcode::kTrim, 1, 2);
-  if (f == "substring" || f == "substr") return substring(ast);
-  if (f == "length" || f == "char_length" || f == "character_length") return length(ast);
-  if (f == "replace") return text_function(ast, Opcode::kReplace, 3, 3);
-  if (f == "date_trunc") return temporal_function(ast, Opcode::kDateTrunc);
-  if (f == "extract" || f == "date_part") return temporal_function(ast, Opcode::kExtract);
-  if (f == "now") return niladic(ast, Opcode::kNow, ExprType::kTimestampTz);
-  if (f == "current_date") return niladic(ast, Opcode::kCurrentDate, ExprType::kDate);
-  if (f == "sha256") return privacy_function(ast, Opcode::kSha256);
-  if (f == "hmac_sha256") return hmac(ast);
-  if (f == "mask_digits") return privacy_function(ast, Opcode::kMaskDigits);
-  if (f == "mask") return mask(ast);
-  if (f == "redact") return privacy_function(ast, Opcode::kRedact);
-  if (f == "email_domain") return privacy_function(ast, Opcode::kEmailDomain);
-  throw_at(ast.pos, fmt::format("unknown function '{}'; flows support {}", f, kFunctionList));
+  switch (spec->shape) {
+    case FunctionShape::kCoalesce:
+      return coalesce(ast);
+    case FunctionShape::kNullIf:
+      return nullif(ast);
+    case FunctionShape::kText:
+      return text_function(ast, spec->op, spec->min_args, spec->max_args);
+    case FunctionShape::kSubstring:
+      return substring(ast);
+    case FunctionShape::kLength:
+      return length(ast);
+    case FunctionShape::kTemporal:
+      return temporal_function(ast, spec->op);
+    case FunctionShape::kNiladic:
+      return niladic(ast, spec->op, spec->result);
+    case FunctionShape::kPrivacy:
+      return privacy_function(ast, spec->op);
+    case FunctionShape::kHmac:
+      return hmac(ast);
+    case FunctionShape::kMask:
+      return mask(ast);
+  }
+  throw_at(ast.pos, fmt::format("function '{}' has no compiler", f));
 }
 
 namespace {

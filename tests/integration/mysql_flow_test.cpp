@@ -1,4 +1,4 @@
-// The reference flow (SCENARIO.md) from a MariaDB source: the warehouse table must equal
+// The reference flow (the README's reference scenario) from a MariaDB source: the warehouse table must equal
 // the same join, tokenizing and masking evaluated by MariaDB itself (SHA2,
 // REGEXP_REPLACE), row for row, under load and across kill -9.
 

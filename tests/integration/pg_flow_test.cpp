@@ -1,4 +1,4 @@
-// The reference flow (SCENARIO.md) from a PostgreSQL source: the warehouse table must
+// The reference flow (the README's reference scenario) from a PostgreSQL source: the warehouse table must
 // equal the same join, tokenizing and masking evaluated by the source database itself.
 
 #include <gtest/gtest.h>

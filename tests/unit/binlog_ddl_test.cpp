@@ -27,6 +27,73 @@ TEST(BinlogDdl, FindsTheTablesOfShapeChangingStatements) {
   auto rename = parse_ddl("RENAME TABLE a TO a_old, b TO b_old", "shop");
   ASSERT_TRUE(rename);
   EXPECT_EQ(rename->tables, (std::vector<std::string>{"shop.a", "shop.b"}));
+  EXPECT_EQ(rename->renamed_to, (std::vector<std::string>{"shop.a_old", "shop.b_old"}));
+}
+
+TEST(BinlogDdl, ReadsTheSwapsOfOnlineSchemaChangeTools) {
+  // gh-ost's cut-over, as it writes it.
+  auto gh_ost = parse_ddl(
+      "rename /* gh-ost */ table `shop`.`orders` to `shop`.`_orders_del`, `shop`.`_orders_gho` "
+      "to `shop`.`orders`",
+      "other");
+  ASSERT_TRUE(gh_ost);
+  EXPECT_EQ(gh_ost->kind, DdlKind::kRename);
+  EXPECT_EQ(gh_ost->tables, (std::vector<std::string>{"shop.orders", "shop._orders_gho"}));
+  EXPECT_EQ(gh_ost->renamed_to, (std::vector<std::string>{"shop._orders_del", "shop.orders"}));
+  // pt-online-schema-change's, with MariaDB's options and a spaced db . table.
+  auto pt_osc = parse_ddl(
+      "RENAME TABLE IF EXISTS `shop` . `orders` NOWAIT TO `shop`.`_orders_old`,\n"
+      "  `_orders_new` WAIT 5 TO orders",
+      "shop");
+  ASSERT_TRUE(pt_osc);
+  EXPECT_EQ(pt_osc->tables, (std::vector<std::string>{"shop.orders", "shop._orders_new"}));
+  EXPECT_EQ(pt_osc->renamed_to, (std::vector<std::string>{"shop._orders_old", "shop.orders"}));
+}
+
+TEST(BinlogDdl, FollowsWhichTableEachNameHoldsAfterARename) {
+  auto swap = parse_ddl("RENAME TABLE a TO _a_old, _a_new TO a", "db");
+  ASSERT_TRUE(swap);
+  EXPECT_EQ(tables_after_rename(*swap),
+            (std::map<std::string, std::string>{
+                {"db.a", "db._a_new"}, {"db._a_new", ""}, {"db._a_old", "db.a"}}));
+  // Chains apply in order: a round trip leaves `a` where it was.
+  auto round_trip = parse_ddl("RENAME TABLE a TO tmp, b TO a, tmp TO b", "db");
+  ASSERT_TRUE(round_trip);
+  EXPECT_EQ(
+      tables_after_rename(*round_trip),
+      (std::map<std::string, std::string>{{"db.a", "db.b"}, {"db.b", "db.a"}, {"db.tmp", ""}}));
+  auto away = parse_ddl("RENAME TABLE a TO gone", "db");
+  ASSERT_TRUE(away);
+  EXPECT_EQ(tables_after_rename(*away),
+            (std::map<std::string, std::string>{{"db.a", ""}, {"db.gone", "db.a"}}));
+}
+
+TEST(BinlogDdl, AlterTableRenameIsARename) {
+  auto rename = parse_ddl("alter table `t` add column c int, RENAME AS shop.t2", "db");
+  ASSERT_TRUE(rename);
+  EXPECT_EQ(rename->kind, DdlKind::kRename);
+  EXPECT_EQ(rename->tables, std::vector<std::string>{"db.t"});
+  EXPECT_EQ(rename->renamed_to, std::vector<std::string>{"shop.t2"});
+  // Not renames: columns and indexes, a column named rename, a comment saying it.
+  for (const char* alter :
+       {"ALTER TABLE t RENAME COLUMN a TO b", "ALTER TABLE t RENAME INDEX a TO b",
+        "ALTER TABLE t ADD COLUMN `rename` INT", "ALTER TABLE t COMMENT 'rename to x'",
+        "ALTER TABLE t ADD c INT /* rename to x */", "ALTER TABLE t ADD CHECK (f(rename) > 0)"}) {
+    auto ddl = parse_ddl(alter, "db");
+    ASSERT_TRUE(ddl) << alter;
+    EXPECT_EQ(ddl->kind, DdlKind::kAlter) << alter;
+  }
+}
+
+TEST(BinlogDdl, ReadsExecutableCommentsAsTheServerDoes) {
+  auto drop = parse_ddl("/*!40000 DROP TABLE */ /*M!100400 IF EXISTS*/ `t`", "db");
+  ASSERT_TRUE(drop);
+  EXPECT_EQ(drop->kind, DdlKind::kDrop);
+  EXPECT_EQ(drop->tables, std::vector<std::string>{"db.t"});
+  auto rename = parse_ddl("/*!50700 RENAME TABLE a TO b */", "db");
+  ASSERT_TRUE(rename);
+  EXPECT_EQ(rename->renamed_to, std::vector<std::string>{"db.b"});
+  EXPECT_FALSE(parse_ddl("/* RENAME TABLE a TO b */", "db"));
 }
 
 TEST(BinlogDdl, IgnoresEverythingElse) {

@@ -9,7 +9,7 @@
 namespace sluice::demo {
 namespace {
 
-// The four shapes of SCENARIO.md, in order.
+// The four phone shapes of the reference scenario, in order.
 const std::vector<std::regex>& phone_shapes() {
   static const std::vector<std::regex> shapes = {
       std::regex(R"(\+1-\d{3}-\d{3}-\d{4})"),

@@ -1,6 +1,6 @@
-// The Kafka topic codec: sluice's own envelope round-trips every cell state; Debezium's
-// schema-less JSON decodes into canonical text; malformed messages fail with the
-// message's place and a reason.
+// The Kafka topic codec: sluice's own envelope round-trips every cell state; malformed
+// messages fail with the message's place and a reason. Debezium's messages are cases in
+// tests/data/debezium/ (kafka_debezium_files_test.cpp).
 
 #include <gtest/gtest.h>
 
@@ -101,53 +101,6 @@ TEST(KafkaCodec, SnapshotRowsDeletesAndTruncatesEncodeTheirOps) {
   ASSERT_TRUE(decoder.decode("", encode_value(truncate, "db", false), "x", out));
   EXPECT_EQ(out.op, Op::kTruncate);
   EXPECT_EQ(out.table->name, "orders");
-}
-
-TEST(KafkaCodec, DebeziumTypedValuesBecomeCanonicalText) {
-  std::string key = R"({"id":42})";
-  std::string value = R"({"before":null,"after":{"id":42,"price":19.5,"active":true,
-      "name":"Zoë","tags":["a","b"],"meta":{"k":1},"missing":null,"big":18446744073709551615},
-      "source":{"version":"2.4.0","connector":"postgresql","name":"dbserver1","ts_ms":1700000000000,
-      "db":"inventory","schema":"inventory","table":"products","txId":555,"lsn":24023128},
-      "op":"c","ts_ms":1700000000100})";
-  ChangeDecoder decoder;
-  Change out;
-  ASSERT_TRUE(decoder.decode(key, value, "dbserver1.inventory.products [2]@17", out));
-  EXPECT_EQ(out.op, Op::kInsert);
-  EXPECT_EQ(out.table->qualified_name(), "inventory.products");
-  const TableSchema& t = *out.table;
-  ASSERT_EQ(t.columns.size(), 8u);
-  auto cell = [&](const char* name) { return std::string(out.after.text(t.column_index(name))); };
-  EXPECT_EQ(cell("id"), "42");
-  EXPECT_EQ(cell("price"), "19.5");
-  EXPECT_EQ(cell("active"), "t");
-  EXPECT_EQ(cell("name"), "Zoë");
-  EXPECT_EQ(cell("tags"), R"(["a","b"])");
-  EXPECT_EQ(cell("meta"), R"({"k":1})");
-  EXPECT_EQ(cell("big"), "18446744073709551615");
-  EXPECT_TRUE(out.after.is_null(t.column_index("missing")));
-  EXPECT_TRUE(t.columns[t.column_index("id")].is_key);
-  EXPECT_FALSE(t.columns[t.column_index("price")].is_key);
-  EXPECT_EQ(t.columns[t.column_index("id")].warehouse_type, "bigint");
-  EXPECT_EQ(t.columns[t.column_index("price")].warehouse_type, "double precision");
-  EXPECT_EQ(t.columns[t.column_index("active")].warehouse_type, "boolean");
-  EXPECT_EQ(t.columns[t.column_index("meta")].warehouse_type, "jsonb");
-  EXPECT_EQ(t.columns[t.column_index("missing")].warehouse_type, "text");
-  EXPECT_EQ(out.xid, 555u);
-  EXPECT_EQ(out.commit_time_us, 1700000000000000);
-}
-
-TEST(KafkaCodec, DebeziumSchemaEnvelopesDeletesAndTombstones) {
-  std::string key = R"({"schema":{"type":"struct"},"payload":{"id":3}})";
-  std::string value = R"({"schema":{"type":"struct"},"payload":{"before":{"id":3,"v":"x"},
-      "after":null,"source":{"db":"shop","table":"items"},"op":"d"}})";
-  ChangeDecoder decoder;
-  Change out;
-  ASSERT_TRUE(decoder.decode(key, value, "x", out));
-  EXPECT_EQ(out.op, Op::kDelete);
-  EXPECT_EQ(out.table->qualified_name(), "shop.items");  // MySQL: db, no schema
-  EXPECT_EQ(out.before.text(0), "3");
-  EXPECT_FALSE(decoder.decode(key, "", "x", out));  // tombstone
 }
 
 void expect_error(const std::string& key, const std::string& value, const std::string& reason) {

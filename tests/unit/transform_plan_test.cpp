@@ -146,7 +146,7 @@ TEST(TransformPlan, TypeErrorsAreCaughtAtStart) {
   EXPECT_EQ(plan_error(flow_with("SELECT a.ticket_id, nosuch(a.ticket_id) AS x FROM "
                                  "ticket_activity a")),
             "line 1, column 21: unknown function 'nosuch'; flows support coalesce, nullif, lower, "
-            "upper, trim, btrim, ltrim, rtrim, substring, length, replace, date_trunc, extract, "
+            "upper, trim, ltrim, rtrim, substring, length, replace, date_trunc, extract, "
             "now, current_date, sha256, hmac_sha256, mask_digits, mask, redact, email_domain");
   EXPECT_EQ(plan_error(flow_with("SELECT a.ticket_id, count(a.ticket_id) AS n FROM "
                                  "ticket_activity a")),

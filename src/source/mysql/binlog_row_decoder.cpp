@@ -36,8 +36,7 @@ RowsEventKind kind_of(uint8_t event_type) {
     case kDeleteRowsV2:
       return RowsEventKind::kDelete;
     default:
-      // MariaDB's compressed rows events (166-171) need log_bin_compress=OFF; MySQL's
-      // PARTIAL_UPDATE_ROWS (39) needs an empty binlog_row_value_options.
+      // The stream inflates MariaDB's compressed rows events (166-171) into these types.
       throw FatalError(fmt::format("unsupported rows event type {}", event_type));
   }
 }

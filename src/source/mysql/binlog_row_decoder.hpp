@@ -1,7 +1,7 @@
 #pragma once
 // Decodes WRITE/UPDATE/DELETE rows events into row images whose cells hold PostgreSQL's
 // canonical text (what PostgreSQL prints and COPY text format reads, not yet escaped).
-// docs/mysql-types.md lists the text form of every MySQL type; PROTOCOLS.md the bytes.
+// docs/mysql-types.md lists the text form of every MySQL type; docs/protocols.md the bytes.
 
 #include <cstdint>
 #include <span>

@@ -2,7 +2,8 @@
 // The binlog transport: a replica connection (COM_BINLOG_DUMP) through MariaDB
 // Connector/C's mariadb_rpl API, which does the framing and checksum checks. Values are
 // decoded by our own code (binlog_row_decoder), never by mariadb_rpl_extract_rows
-// (PROTOCOLS.md lists its failures).
+// (docs/protocols.md lists its failures). Compressed events come
+// out as the ordinary events they stand for (binlog_compression.hpp).
 
 // mariadb_rpl.h needs mysql.h first.
 // clang-format off
@@ -15,9 +16,11 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/position.hpp"
 #include "mysqlclient/mysql_connection.hpp"
+#include "source/mysql/binlog_event_types.hpp"
 
 namespace sluice::mysql {
 
@@ -31,13 +34,17 @@ struct BinlogEvent {
   uint16_t flags = 0;
   // After the 19-byte common header, without the checksum: what the decoders take.
   std::span<const uint8_t> body;
-  // The connector's parse of the event, for ROTATE, QUERY and GTID fields.
+  // The connector's parse of the event, for MariaDB's GTID fields; null for an event
+  // unpacked from a TRANSACTION_PAYLOAD or inflated from a MariaDB compressed event. Events
+  // unpacked from a payload have no place of their own in the file: they carry the
+  // payload's end_offset and length.
   const MARIADB_RPL_EVENT* parsed = nullptr;
 };
 
 class BinlogStream {
  public:
-  // Opens a dump from `start` (file and offset). Heartbeats arrive every `heartbeat` while
+  // Opens a dump from `start` (file and offset; on MariaDB, an empty file resumes after
+  // start.gtid_set instead). Heartbeats arrive every `heartbeat` while
   // the server has nothing to send, so next() returns even when the source is idle.
   BinlogStream(const MySqlUrl& url, uint32_t server_id, const BinlogPosition& start,
                std::chrono::milliseconds heartbeat);
@@ -54,27 +61,25 @@ class BinlogStream {
 
  private:
   [[noreturn]] void fail();
+  void fetch();
+  // Turns a compressed event in current_ into its plain form; false for a payload that
+  // holds no event.
+  bool uncompress();
+  // Makes current_ the next event of the payload being unpacked; false at its end.
+  bool next_in_payload();
 
   std::unique_ptr<MySqlConnection> conn_;
   MARIADB_RPL* rpl_ = nullptr;
   MARIADB_RPL_EVENT* event_ = nullptr;
   BinlogEvent current_;
-  std::string start_file_;
+  std::vector<uint8_t> uncompressed_;  // the body, or the payload's events, current_ points into
+  size_t payload_next_ = 0;            // offset of the next event in a payload being unpacked
+  bool in_payload_ = false;
+  uint32_t payload_end_offset_ = 0;
+  uint32_t payload_length_ = 0;
+  std::string start_;  // for messages: the file, or the GTIDs, it started from
   bool is_mariadb_ = true;
   bool checksums_ = true;
-};
-
-// Event type codes sluice acts on (MariaDB sql/log_event.h, MySQL binlog_event.h).
-enum BinlogEventType : uint8_t {
-  kQueryEvent = 2,
-  kRotateEvent = 4,
-  kFormatDescriptionEvent = 15,
-  kXidEvent = 16,
-  kTableMapEvent = 19,
-  kHeartbeatEvent = 27,
-  kMySqlGtidEvent = 33,
-  kMariaDbGtidEvent = 162,
-  kMariaDbGtidListEvent = 163,
 };
 
 }  // namespace sluice::mysql

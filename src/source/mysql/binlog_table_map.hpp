@@ -1,7 +1,7 @@
 #pragma once
 // The TABLE_MAP event: which table a table id stands for, and how each of its columns
 // is encoded in the rows events that follow. References: MariaDB KB "Table_map_event",
-// MySQL libs/mysql/binlog/event/rows_event.h (optional metadata), PROTOCOLS.md.
+// MySQL libs/mysql/binlog/event/rows_event.h (optional metadata), docs/protocols.md.
 
 #include <cstdint>
 #include <optional>
@@ -89,7 +89,7 @@ struct TableMap {
 // trailing checksum. Throws FatalError, naming the table when known, on malformed input.
 TableMap parse_table_map(std::span<const uint8_t> body, BinlogFlavor flavor);
 
-// Column kinds the optional metadata counts separately (PROTOCOLS.md, TABLE_MAP TLVs).
+// Column kinds the optional metadata counts separately (docs/protocols.md, table map).
 bool is_numeric_column(const TableMapColumn& column, BinlogFlavor flavor);
 bool is_character_column(const TableMapColumn& column);
 bool is_enum_or_set_column(const TableMapColumn& column);

@@ -53,8 +53,8 @@ void check_binlog_settings(MySqlConnection& conn, std::vector<std::string>& prob
         "source: binlog_row_metadata is {}: set FULL so that column names travel with each "
         "event and ADD/DROP COLUMN can be followed",
         metadata));
-  if (upper(variable(conn, "log_bin_compress")) == "ON")
-    problems.emplace_back("source: log_bin_compress is ON: sluice reads uncompressed binlogs only");
+  if (auto problem = row_value_options_problem(variable(conn, "binlog_row_value_options")))
+    problems.push_back(std::move(*problem));
 }
 
 // Replicas that registered themselves (SHOW SLAVE HOSTS); empty when the user may not ask.
@@ -66,6 +66,31 @@ MySqlRows registered_replicas(MySqlConnection& conn) {
   } catch (const ConfigError&) {
     return {};
   }
+}
+
+// The replication sources of a replica (SHOW REPLICA STATUS, SHOW SLAVE STATUS before
+// MySQL 8.0.22); empty when the server replicates from none or the user may not ask.
+MySqlRows replication_sources(MySqlConnection& conn) {
+  for (const char* statement : {"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"}) {
+    try {
+      return conn.query(statement);
+    } catch (const FatalError&) {
+    } catch (const ConfigError&) {
+    }
+  }
+  return {};
+}
+
+// A replica writes what it replicates into its own binlog only with log_slave_updates
+// (log_replica_updates on MySQL 8.4): without it, sluice reading that binlog never sees
+// those changes, and a failover to it cannot resume.
+void check_replica_updates(MySqlConnection& conn, std::vector<std::string>& problems) {
+  std::string updates = upper(variable(conn, "log_slave_updates"));
+  if (updates.empty()) updates = upper(variable(conn, "log_replica_updates"));
+  if (updates == "ON" || updates == "1" || replication_sources(conn).empty()) return;
+  problems.emplace_back(
+      "source: the server is a replica with log_slave_updates=OFF: the changes it replicates "
+      "are not in its binlog, so sluice would miss them; set log_slave_updates=ON");
 }
 
 void check_server_id(MySqlConnection& conn, const PipelineConfig& config,
@@ -153,6 +178,15 @@ uint64_t bytes_behind(MySqlConnection& conn, const BinlogPosition& from) {
 
 }  // namespace
 
+std::optional<std::string> row_value_options_problem(std::string_view value) {
+  // MySQL 8 logs JSON updates as PARTIAL_UPDATE_ROWS events then, which hold only the
+  // changed parts of a document (MariaDB has no such variable).
+  if (upper(std::string(value)).find("PARTIAL_JSON") == std::string::npos) return std::nullopt;
+  return "source: binlog_row_value_options is PARTIAL_JSON, whose PARTIAL_UPDATE_ROWS events "
+         "sluice cannot decode: SET GLOBAL binlog_row_value_options = '' (and in the server's "
+         "configuration)";
+}
+
 std::vector<std::string> check_source(const PipelineConfig& config) {
   std::unique_ptr<MySqlConnection> conn;
   try {
@@ -162,6 +196,7 @@ std::vector<std::string> check_source(const PipelineConfig& config) {
   }
   std::vector<std::string> problems;
   check_binlog_settings(*conn, problems);
+  check_replica_updates(*conn, problems);
   check_server_id(*conn, config, problems);
   check_privileges(*conn, problems);
   check_retention(*conn, problems);

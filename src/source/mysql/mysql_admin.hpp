@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/pipeline_config.hpp"
@@ -12,6 +13,9 @@ namespace sluice::mysql {
 
 // Every problem that would stop or endanger capture, one line each; empty when ready.
 std::vector<std::string> check_source(const PipelineConfig& config);
+
+// The `sluice check` line for a binlog_row_value_options value sluice refuses, if it is one.
+std::optional<std::string> row_value_options_problem(std::string_view value);
 
 // Lines describing the server's binlog against the warehouse checkpoint (if any).
 std::vector<std::string> source_status(const PipelineConfig& config,

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "core/error.hpp"
 #include "source/mysql/binlog_ddl.hpp"
+#include "source/mysql/binlog_query_event.hpp"
 #include "source/mysql/mysql_snapshot.hpp"
 
 namespace sluice::mysql {
@@ -21,6 +23,9 @@ namespace {
 constexpr auto kHeartbeat = std::chrono::milliseconds(100);
 constexpr uint16_t kArtificialEventFlag = 0x20;  // LOG_EVENT_ARTIFICIAL_F
 constexpr uint8_t kStandaloneGtidFlag = 0x01;    // FL_STANDALONE: no XID/COMMIT follows
+// FL_PREPARED_XA: the group is an XA transaction's XA START .. XA END, ended by an
+// XA_PREPARE event; its XA COMMIT or XA ROLLBACK comes later, as a group of its own.
+constexpr uint8_t kPreparedXaGtidFlag = 0x40;
 
 uint64_t file_number(const std::string& file) {
   size_t dot = file.rfind('.');
@@ -67,17 +72,51 @@ void require_followable(const TableSchema& before, const TableSchema& after,
   }
 }
 
-std::string gtid_text(const std::map<uint32_t, std::string>& by_domain) {
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';';
+}
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// `text` after its first word when that is `word` (upper case; matched case-insensitively),
+// trimmed; nullopt when it starts otherwise.
+std::optional<std::string_view> after_word(std::string_view text, std::string_view word) {
+  text = trimmed(text);
+  if (text.size() < word.size()) return std::nullopt;
+  for (size_t i = 0; i < word.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(text[i])) != word[i]) return std::nullopt;
+  std::string_view rest = text.substr(word.size());
+  if (!rest.empty() && !is_blank(rest.front())) return std::nullopt;
+  return trimmed(rest);
+}
+
+// Savepoint names and XIDs compare case-insensitively (hex digits too) and without blanks.
+std::string normalized(std::string_view text) {
   std::string out;
-  for (const auto& [domain, gtid] : by_domain) {
-    if (!out.empty()) out += ",";
-    out += gtid;
-  }
+  for (char c : text)
+    if (!is_blank(c)) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
-std::string_view view(const MARIADB_STRING& s) {
-  return s.str == nullptr ? std::string_view() : std::string_view(s.str, s.length);
+// An XID as the server prints it in XA statements: X'gtrid',X'bqual',formatID in hex.
+// XA_PREPARE's body: u8 one_phase, u32 formatID, u32 gtrid length, u32 bqual length, then
+// gtrid and bqual.
+std::string xid_text(detail::ByteReader& in) {
+  uint32_t format_id = in.u32();
+  uint32_t gtrid_length = in.u32();
+  uint32_t bqual_length = in.u32();
+  auto hex = [](std::span<const uint8_t> bytes) {
+    std::string out;
+    for (uint8_t b : bytes) out += fmt::format("{:02X}", b);
+    return out;
+  };
+  std::string gtrid = hex(in.bytes(gtrid_length));
+  std::string bqual = hex(in.bytes(bqual_length));
+  return fmt::format("X'{}',X'{}',{}", gtrid, bqual, format_id);
 }
 
 }  // namespace
@@ -102,6 +141,7 @@ Position MySqlSource::start(const std::optional<Position>& resume, SnapshotConsu
   url_ = parse_mysql_url(config_.source.url);
   {
     MySqlConnection catalog(url_, "source");
+    flavor_ = catalog.is_mariadb() ? BinlogFlavor::kMariaDb : BinlogFlavor::kMySql;
     std::vector<MySqlTableRef> refs = resolve_tables(catalog, config_.source.tables);
     if (refs.empty())
       throw ConfigError("source: no tables to capture (none configured, none with a primary key)");
@@ -129,6 +169,10 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         config_.file, config_.name, to_string(resume), config_.file));
   BinlogPosition from = std::get<BinlogPosition>(resume);
   MySqlConnection conn(url_, "source");
+  set_gtids(from.gtid_set);
+  if (flavor_ == BinlogFlavor::kMariaDb && !gtids_.empty()) return prepare_gtid_resume(conn, from);
+  // MySQL resumes by file and offset: Connector/C sends COM_BINLOG_DUMP only, not the
+  // COM_BINLOG_DUMP_GTID a MySQL replica resumes by GTID with.
   bool present = false;
   for (const auto& row : conn.query("SHOW BINARY LOGS")) present |= row[0] == from.file;
   if (!present)
@@ -137,9 +181,25 @@ BinlogPosition MySqlSource::prepare_resume(const Position& resume) {
         "changes since then are lost to sluice; run `sluice reset -c {}` and start again (a new "
         "snapshot)",
         from.file, config_.file));
-  set_gtids(from.gtid_set);
   spdlog::info("source: resuming binlog at {}", to_string(from));
   return from;
+}
+
+BinlogPosition MySqlSource::prepare_gtid_resume(MySqlConnection& conn,
+                                                const BinlogPosition& checkpoint) {
+  std::string server_gtids = conn.scalar("SELECT @@GLOBAL.gtid_binlog_pos").value_or("");
+  if (!GtidSet(flavor_, server_gtids).contains(gtids_))
+    throw ConfigError(fmt::format(
+        "source: the server's binlog lacks transactions of the checkpoint (gtid_binlog_pos {}, "
+        "checkpoint {}): point source.url at the server sluice read from or at a replica of it "
+        "that has caught up (with log_slave_updates=ON), or run `sluice reset -c {}` for a new "
+        "snapshot",
+        server_gtids, gtids_.to_string(), config_.file));
+  resumed_by_gtid_ = true;
+  spdlog::info("source: resuming binlog after GTID {} (checkpoint {})", gtids_.to_string(),
+               to_string(checkpoint));
+  // No file: the server finds the binlog holding these GTIDs and names it in a ROTATE.
+  return BinlogPosition{.file = "", .offset = 4, .gtid_set = gtids_.to_string()};
 }
 
 BinlogPosition MySqlSource::take_snapshot(SnapshotConsumer& consumer) {
@@ -218,13 +278,7 @@ void MySqlSource::for_each_table_in_parallel(
 }
 
 void MySqlSource::set_gtids(const std::string& gtid_set) {
-  gtid_by_domain_.clear();
-  std::string_view gtids = gtid_set;
-  while (!gtids.empty()) {
-    std::string_view one = gtids.substr(0, gtids.find(','));
-    gtids.remove_prefix(std::min(gtids.size(), one.size() + 1));
-    gtid_by_domain_[static_cast<uint32_t>(std::stoul(std::string(one)))] = std::string(one);
-  }
+  gtids_ = GtidSet(flavor_, gtid_set);
 }
 
 bool MySqlSource::in_copy(const CapturedTable& table) const {
@@ -255,22 +309,36 @@ void MySqlSource::open_stream(const BinlogPosition& from) {
   flavor_ = stream_->is_mariadb() ? BinlogFlavor::kMariaDb : BinlogFlavor::kMySql;
   read_position_ = commit_position_ = from;
   in_transaction_ = false;
+  xa_rows_.reset();
+  prepared_xa_.clear();
+  start_group();
   table_ids_.clear();
 }
 
 bool MySqlSource::caught_up() const {
-  return !in_transaction_ && at_or_past(read_position_, caught_up_target_);
+  if (in_transaction_) return false;
+  if (resumed_by_gtid_) return gtids_.contains(GtidSet(flavor_, caught_up_target_.gtid_set));
+  return at_or_past(read_position_, caught_up_target_);
+}
+
+ReadStatus MySqlSource::caught_up_status() const {
+  if (!prepared_xa_.empty())
+    spdlog::warn(
+        "source: caught up with {} XA transaction(s) prepared and not yet committed: the "
+        "warehouse keeps its checkpoint from before them, and the next run reads on from there",
+        prepared_xa_.size());
+  return ReadStatus::kCaughtUp;
 }
 
 ReadStatus MySqlSource::read(ChangeBatch& batch, const ReadLimits& limits) {
   while (true) {
     if (until_caught_up_ && caught_up() && batch.changes.empty() && !batch.commit_position)
-      return ReadStatus::kCaughtUp;
+      return caught_up_status();
     const BinlogEvent& event = stream_->next();
     if (event.type == kHeartbeatEvent) {
       if (in_transaction_) continue;
       if (!batch.changes.empty() || batch.commit_position) return ReadStatus::kData;
-      if (until_caught_up_ && caught_up()) return ReadStatus::kCaughtUp;
+      if (until_caught_up_ && caught_up()) return caught_up_status();
       if (std::chrono::steady_clock::now() >= limits.deadline) return ReadStatus::kIdle;
       continue;
     }
@@ -309,29 +377,45 @@ bool MySqlSource::on_event(const BinlogEvent& event, ChangeBatch& batch, const R
       return on_commit(event, batch, limits);
     case kQueryEvent:
       return on_query(event, batch, limits);
+    case kXaPrepareEvent:
+      return on_xa_prepare(event, batch, limits);
     default:
       if (is_rows_event(event.type)) return on_rows(event, batch, limits);
+      if (std::optional<std::string> problem = unhandled_event_problem(event.type, event.flags))
+        throw FatalError(fmt::format("source: binlog {}:{} holds {}", read_position_.file,
+                                     event.end_offset - std::min(event.end_offset, event.length),
+                                     *problem));
       return false;
   }
 }
 
 void MySqlSource::on_gtid(const BinlogEvent& event) {
   transaction_time_us_ = int64_t{event.timestamp} * 1000000;
+  start_group();
+  xa_rows_.reset();
   // MySQL's transactions open with a BEGIN query after the GTID event.
-  if (event.type != kMariaDbGtidEvent) return;
+  if (event.type != kMariaDbGtidEvent) {
+    MySqlGtid gtid = parse_mysql_gtid_event(event.body);
+    gtids_.mysql().add(gtid.uuid, gtid.gno);
+    return;
+  }
   const auto& gtid = event.parsed->event.gtid;
   in_transaction_ = true;
   standalone_ = (gtid.flags & kStandaloneGtidFlag) != 0;
-  gtid_by_domain_[gtid.domain_id] =
-      fmt::format("{}-{}-{}", gtid.domain_id, event.server_id, gtid.sequence_nr);
+  if ((gtid.flags & kPreparedXaGtidFlag) != 0) xa_rows_.emplace();
+  gtids_.mariadb().add(gtid.domain_id, event.server_id, gtid.sequence_nr);
   transaction_xid_ = gtid.sequence_nr;
 }
 
 bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
                             const ReadLimits& limits) {
   in_transaction_ = false;
+  start_group();
+  // The warehouse transaction stays open while an XA transaction is prepared: a checkpoint
+  // here would be past the rows it holds.
+  if (!prepared_xa_.empty()) return batch.changes.size() >= limits.max_rows;
   commit_position_ = read_position_;
-  commit_position_.gtid_set = gtid_text(gtid_by_domain_);
+  commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
   return batch.changes.size() >= limits.max_rows ||
@@ -339,20 +423,10 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
 }
 
 bool MySqlSource::on_query(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits) {
-  const auto& query = event.parsed->event.query;
-  std::string statement(view(query.statement));
-  if (is_transaction_control(statement)) {
-    if (statement.starts_with("BEGIN")) {
-      in_transaction_ = true;
-      standalone_ = false;
-      transaction_time_us_ = int64_t{event.timestamp} * 1000000;
-      batch.commit_position.reset();
-      return false;
-    }
-    if (statement.starts_with("COMMIT") || statement.starts_with("ROLLBACK"))
-      return on_commit(event, batch, limits);
-    return false;
-  }
+  QueryEvent query = parse_query_event(event.body);
+  std::string statement(query.statement);
+  if (is_transaction_control(statement))
+    return on_transaction_control(event, statement, batch, limits);
   if (in_transaction_ && !standalone_) {
     // A statement-logged change inside a transaction (a session with binlog_format
     // STATEMENT or MIXED): its rows are not in the binlog.
@@ -364,15 +438,155 @@ bool MySqlSource::on_query(const BinlogEvent& event, ChangeBatch& batch, const R
     warned_statement_format_ = true;
     return false;
   }
-  on_ddl(statement, std::string(view(query.database)), batch);
+  on_ddl(statement, std::string(query.database), batch);
   // DDL is a group of its own (a standalone GTID): the statement is its boundary.
   return on_commit(event, batch, limits);
+}
+
+void MySqlSource::begin_transaction(const BinlogEvent& event, ChangeBatch& batch) {
+  in_transaction_ = true;
+  standalone_ = false;
+  transaction_time_us_ = int64_t{event.timestamp} * 1000000;
+  batch.commit_position.reset();
+  start_group();
+}
+
+void MySqlSource::start_group() {
+  savepoints_.clear();
+  group_rows_ = 0;
+  group_rows_passed_ = 0;
+}
+
+std::vector<Change>& MySqlSource::transaction_rows(ChangeBatch& batch) {
+  return xa_rows_ ? *xa_rows_ : batch.changes;
+}
+
+void MySqlSource::undo_rows_since(uint64_t mark, std::string_view statement, ChangeBatch& batch,
+                                  const ReadLimits& limits) {
+  if (mark < group_rows_passed_)
+    throw FatalError(fmt::format(
+        "source: binlog {}:{}: `{}` undoes rows of a transaction of more than batch.max_rows "
+        "({}) rows, which sluice has passed to the warehouse (uncommitted): raise "
+        "batch.max_rows above the transaction's row count and restart",
+        read_position_.file, read_position_.offset, statement.substr(0, 200), limits.max_rows));
+  std::vector<Change>& rows = transaction_rows(batch);
+  rows.erase(rows.end() - static_cast<ptrdiff_t>(group_rows_ - mark), rows.end());
+  group_rows_ = mark;
+}
+
+bool MySqlSource::on_transaction_control(const BinlogEvent& event, std::string_view statement,
+                                         ChangeBatch& batch, const ReadLimits& limits) {
+  if (after_word(statement, "BEGIN")) {
+    begin_transaction(event, batch);
+    return false;
+  }
+  if (after_word(statement, "COMMIT")) return on_commit(event, batch, limits);
+  if (std::optional<std::string_view> xa = after_word(statement, "XA"))
+    return on_xa_statement(event, *xa, batch, limits);
+  if (std::optional<std::string_view> name = after_word(statement, "SAVEPOINT")) {
+    std::string key = normalized(*name);
+    std::erase_if(savepoints_, [&](const auto& savepoint) { return savepoint.first == key; });
+    savepoints_.emplace_back(key, group_rows_);
+    return false;
+  }
+  std::optional<std::string_view> rollback = after_word(statement, "ROLLBACK");
+  if (!rollback) return false;
+  // The server cuts rolled-back rows out of a transaction before logging it, unless the
+  // transaction also changed a non-transactional table (whose rows, in row format, are
+  // groups of their own): then it logs them, followed by ROLLBACK TO, or by ROLLBACK
+  // ending the group (a rollback to a savepoint set before the group's first row, or a
+  // whole rollback).
+  std::string_view rest = after_word(*rollback, "WORK").value_or(*rollback);
+  std::optional<std::string_view> to = after_word(rest, "TO");
+  if (!to) {
+    undo_rows_since(0, statement, batch, limits);
+    return on_commit(event, batch, limits);
+  }
+  std::string key = normalized(after_word(*to, "SAVEPOINT").value_or(*to));
+  auto it = std::ranges::find(savepoints_, key, &Savepoint::first);
+  // A SAVEPOINT is logged only once the transaction has logged a row: one not in the
+  // binlog was set before the group's first row.
+  undo_rows_since(it == savepoints_.end() ? 0 : it->second, statement, batch, limits);
+  if (it != savepoints_.end()) savepoints_.erase(it + 1, savepoints_.end());
+  return false;
+}
+
+// MySQL writes XA START and XA END as statements around the rows, then an XA_PREPARE
+// event; MariaDB flags the GTID event instead of writing XA START. XA COMMIT and XA
+// ROLLBACK of a prepared XA are groups of their own on both.
+bool MySqlSource::on_xa_statement(const BinlogEvent& event, std::string_view statement,
+                                  ChangeBatch& batch, const ReadLimits& limits) {
+  if (after_word(statement, "START")) {
+    begin_transaction(event, batch);
+    xa_rows_.emplace();
+    return false;
+  }
+  if (std::optional<std::string_view> xid = after_word(statement, "COMMIT")) {
+    std::string key = normalized(*xid);
+    if (key.ends_with("ONEPHASE") && xa_rows_) {
+      release_xa(*xa_rows_, batch);
+      xa_rows_.reset();
+      return on_commit(event, batch, limits);
+    }
+    auto it = prepared_xa_.find(key);
+    if (it == prepared_xa_.end()) {
+      spdlog::warn(
+          "source: `{}` commits an XA transaction prepared before sluice's start position: if it "
+          "changed captured tables, those rows are not in the warehouse (run `sluice reset` for "
+          "a new snapshot)",
+          statement.substr(0, 200));
+    } else {
+      release_xa(it->second, batch);
+      prepared_xa_.erase(it);
+    }
+    return on_commit(event, batch, limits);
+  }
+  if (std::optional<std::string_view> xid = after_word(statement, "ROLLBACK")) {
+    prepared_xa_.erase(normalized(*xid));
+    xa_rows_.reset();
+    return on_commit(event, batch, limits);
+  }
+  return false;  // XA END: the XA_PREPARE event follows
+}
+
+bool MySqlSource::on_xa_prepare(const BinlogEvent& event, ChangeBatch& batch,
+                                const ReadLimits& limits) {
+  detail::ByteReader in(event.body);
+  bool one_phase = in.u8() != 0;
+  std::string xid = xid_text(in);
+  std::vector<Change> rows = xa_rows_ ? std::move(*xa_rows_) : std::vector<Change>{};
+  xa_rows_.reset();
+  if (one_phase) {
+    // MySQL's XA COMMIT ... ONE PHASE: the XA_PREPARE event is the commit.
+    release_xa(rows, batch);
+    return on_commit(event, batch, limits);
+  }
+  spdlog::info(
+      "source: XA transaction {} prepared ({} rows held until its XA COMMIT; the warehouse "
+      "commits again when no XA transaction is prepared: XA RECOVER on the source lists them)",
+      xid, rows.size());
+  prepared_xa_[normalized(xid)] = std::move(rows);
+  return on_commit(event, batch, limits);
+}
+
+void MySqlSource::release_xa(std::vector<Change>& rows, ChangeBatch& batch) {
+  for (Change& change : rows) {
+    // The per-table snapshot skips transactions committed before its copy: for an XA that
+    // is its XA COMMIT, read now.
+    auto it = tables_.find(change.table->schema + "." + change.table->name);
+    if (it != tables_.end() && in_copy(it->second)) continue;
+    change.commit_time_us = transaction_time_us_;
+    change.xid = transaction_xid_;
+    batch.changes.push_back(std::move(change));
+  }
+  rows.clear();
 }
 
 void MySqlSource::on_ddl(const std::string& statement, const std::string& database,
                          ChangeBatch& batch) {
   std::optional<DdlStatement> ddl = parse_ddl(statement, database);
   if (!ddl) return;
+  if (ddl->kind == DdlKind::kRename) return on_rename(*ddl, statement);
   for (const std::string& name : ddl->tables) {
     auto it = tables_.find(name);
     if (it == tables_.end()) continue;
@@ -387,28 +601,51 @@ void MySqlSource::on_ddl(const std::string& statement, const std::string& databa
         break;
       }
       case DdlKind::kDrop:
-      case DdlKind::kRename:
         throw FatalError(fmt::format(
-            "source: `{}` {} captured table {}; sluice cannot follow that: remove it from "
+            "source: `{}` drops captured table {}; sluice cannot follow that: remove it from "
             "source.tables (or restore it) and run `sluice reset` for a new snapshot",
-            statement.substr(0, 300), ddl->kind == DdlKind::kDrop ? "drops" : "renames", name));
-      case DdlKind::kAlter: {
-        MySqlConnection catalog(url_, "source");
-        TableDefinition definition = read_table_definition(catalog, table.definition.ref);
-        if (definition.primary_key.empty())
-          throw FatalError(
-              fmt::format("source: `{}` leaves captured table {} without a primary key",
-                          statement.substr(0, 300), name));
-        TableSchemaPtr schema = schema_of(definition);
-        table.last_ddl = statement;
-        table.definition = std::move(definition);
-        publish(table, schema);
+            statement.substr(0, 300), name));
+      case DdlKind::kRename:  // on_rename
+        break;
+      case DdlKind::kAlter:
+        reread_definition(table, statement);
         spdlog::info("source: {} changed by `{}`: {} columns", name, statement.substr(0, 200),
                      table.schema->columns.size());
         break;
-      }
     }
   }
+}
+
+// Online schema change tools (gh-ost, pt-online-schema-change) fill a shadow table and
+// swap it in with RENAME TABLE a TO _a_old, _a_shadow TO a. The shadow's rows are the
+// original's, which the warehouse has from the original's changes; from the swap on,
+// changes to `a` are the shadow's, with its columns.
+void MySqlSource::on_rename(const DdlStatement& rename, const std::string& statement) {
+  for (const auto& [name, origin] : tables_after_rename(rename)) {
+    auto it = tables_.find(name);
+    if (it == tables_.end() || origin == name || in_copy(it->second)) continue;
+    if (origin.empty() || tables_.contains(origin))
+      throw FatalError(fmt::format(
+          "source: `{}` renames captured table {}{}; sluice cannot follow that: remove it from "
+          "source.tables (or restore it) and run `sluice reset` for a new snapshot",
+          statement.substr(0, 300), name,
+          origin.empty() ? "" : fmt::format(" and puts captured table {} in its place", origin)));
+    reread_definition(it->second, statement);
+    spdlog::info("source: {} swapped for {} by `{}`: {} columns", name, origin,
+                 statement.substr(0, 200), it->second.schema->columns.size());
+  }
+}
+
+void MySqlSource::reread_definition(CapturedTable& table, const std::string& statement) {
+  MySqlConnection catalog(url_, "source");
+  TableDefinition definition = read_table_definition(catalog, table.definition.ref);
+  if (definition.primary_key.empty())
+    throw FatalError(fmt::format("source: `{}` leaves captured table {} without a primary key",
+                                 statement.substr(0, 300), table.definition.ref.qualified()));
+  TableSchemaPtr schema = schema_of(definition);
+  table.last_ddl = statement;
+  table.definition = std::move(definition);
+  publish(table, schema);
 }
 
 void MySqlSource::publish(CapturedTable& table, TableSchemaPtr schema) {
@@ -469,14 +706,16 @@ TableSchemaPtr MySqlSource::schema_for_map(CapturedTable& table, const TableMap&
 bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits) {
   RowsEventHeader header = parse_rows_event_header(event.type, event.body);
   auto it = table_ids_.find(header.table_id);
-  if (it == table_ids_.end() || it->second.table == nullptr || in_copy(*it->second.table))
-    return false;
+  if (it == table_ids_.end() || it->second.table == nullptr) return false;
+  if (!xa_rows_ && in_copy(*it->second.table)) return false;
   MappedTable& mapped = it->second;
   RowsDecoder& decoder = *mapped.decoder;
   decoder.begin(event.type, event.body);
   uint64_t offset = event.end_offset >= event.length ? event.end_offset - event.length : 0;
+  std::vector<Change>& rows = transaction_rows(batch);
+  size_t rows_before = rows.size();
   while (decoder.next_row()) {
-    Change& change = batch.changes.emplace_back();
+    Change& change = rows.emplace_back();
     switch (decoder.kind()) {
       case RowsEventKind::kWrite:
         change.op = Op::kInsert;
@@ -497,7 +736,10 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
     change.xid = transaction_xid_;
     change.source_offset = offset;
   }
-  return batch.changes.size() >= limits.max_rows;
+  group_rows_ += rows.size() - rows_before;
+  if (xa_rows_ || batch.changes.size() < limits.max_rows) return false;
+  group_rows_passed_ = group_rows_;  // the batch goes to the sink in mid-transaction
+  return true;
 }
 
 }  // namespace sluice::mysql

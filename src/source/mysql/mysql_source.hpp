@@ -5,11 +5,15 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "config/pipeline_config.hpp"
+#include "source/mysql/binlog_ddl.hpp"
 #include "source/mysql/binlog_row_decoder.hpp"
 #include "source/mysql/binlog_stream.hpp"
+#include "source/mysql/gtid_set.hpp"
 #include "source/mysql/mysql_catalog.hpp"
 #include "source/source.hpp"
 
@@ -46,6 +50,9 @@ class MySqlSource : public Source {
   };
 
   BinlogPosition prepare_resume(const Position& resume);
+  // MariaDB after a failover: the checkpoint's file and offset name nothing on a promoted
+  // replica, its GTIDs name the same transactions everywhere.
+  BinlogPosition prepare_gtid_resume(MySqlConnection& conn, const BinlogPosition& checkpoint);
   BinlogPosition take_snapshot(SnapshotConsumer& consumer);
   BinlogPosition take_locked_snapshot(SnapshotConsumer& consumer, size_t connections);
   BinlogPosition take_per_table_snapshots(SnapshotConsumer& consumer, size_t connections);
@@ -62,13 +69,31 @@ class MySqlSource : public Source {
   bool on_rows(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
   bool on_query(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
   bool on_commit(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  bool on_transaction_control(const BinlogEvent& event, std::string_view statement,
+                              ChangeBatch& batch, const ReadLimits& limits);
+  bool on_xa_statement(const BinlogEvent& event, std::string_view statement, ChangeBatch& batch,
+                       const ReadLimits& limits);
+  bool on_xa_prepare(const BinlogEvent& event, ChangeBatch& batch, const ReadLimits& limits);
+  void begin_transaction(const BinlogEvent& event, ChangeBatch& batch);
+  // Appends a prepared XA transaction's rows, those of tables whose copy lacks them.
+  void release_xa(std::vector<Change>& rows, ChangeBatch& batch);
+  // Where the rows of the transaction being read go: the batch, or the XA's own list.
+  std::vector<Change>& transaction_rows(ChangeBatch& batch);
+  void start_group();
+  // Drops the group's rows from the `mark`th on (ROLLBACK, ROLLBACK TO).
+  void undo_rows_since(uint64_t mark, std::string_view statement, ChangeBatch& batch,
+                       const ReadLimits& limits);
   void on_table_map(const BinlogEvent& event);
   void on_gtid(const BinlogEvent& event);
   void on_ddl(const std::string& statement, const std::string& database, ChangeBatch& batch);
+  void on_rename(const DdlStatement& rename, const std::string& statement);
+  // information_schema's definition of `table` after `statement` changed it.
+  void reread_definition(CapturedTable& table, const std::string& statement);
   TableSchemaPtr schema_for_map(CapturedTable& table, const TableMap& map,
                                 std::vector<ColumnInfo>& columns);
   void publish(CapturedTable& table, TableSchemaPtr schema);
   bool caught_up() const;
+  ReadStatus caught_up_status() const;
 
   const PipelineConfig& config_;
   bool until_caught_up_;
@@ -81,10 +106,26 @@ class MySqlSource : public Source {
   BinlogPosition commit_position_;  // just past the last transaction boundary
   BinlogPosition caught_up_target_;
   BinlogPosition transaction_start_;  // where the current transaction's first event is
-  std::map<uint32_t, std::string> gtid_by_domain_;  // MariaDB domain -> "domain-server-seq"
+  GtidSet gtids_;                     // every transaction up to the one being read
+  // Resumed by GTID: the stream names its file and offset only in its first ROTATE, so
+  // catching up is measured in GTIDs.
+  bool resumed_by_gtid_ = false;
   bool in_transaction_ = false;
   bool standalone_ = false;  // the MariaDB GTID said no XID/COMMIT follows (DDL)
   bool warned_statement_format_ = false;
+  // An XA transaction's rows are held from its start until its XA COMMIT, which may come
+  // after other transactions, or dropped at its XA ROLLBACK. While one is prepared, the
+  // warehouse does not commit (its transaction stays open), so the checkpoint stays before
+  // the XA's rows and a restart reads them again.
+  std::optional<std::vector<Change>> xa_rows_;              // the XA being read
+  std::map<std::string, std::vector<Change>> prepared_xa_;  // by XID as the server prints it
+  // The binlog group being read: its rows so far, those of them already passed to the
+  // sink in a mid-transaction batch (which a ROLLBACK can no longer take back), and its
+  // SAVEPOINTs with the row count at each.
+  using Savepoint = std::pair<std::string, uint64_t>;
+  uint64_t group_rows_ = 0;
+  uint64_t group_rows_passed_ = 0;
+  std::vector<Savepoint> savepoints_;
   int64_t transaction_time_us_ = 0;
   uint64_t transaction_xid_ = 0;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -183,8 +184,15 @@ Column inferred_column(const std::string& name, const json& sample, bool is_key)
       c.type = LogicalType::kBool;
       c.warehouse_type = "boolean";
       break;
-    case json::value_t::number_integer:
     case json::value_t::number_unsigned:
+      // An unsigned 64-bit value (MySQL BIGINT UNSIGNED) beyond bigint's range.
+      if (sample.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        c.type = LogicalType::kNumeric;
+        c.warehouse_type = "numeric";
+        break;
+      }
+      [[fallthrough]];
+    case json::value_t::number_integer:
       c.type = LogicalType::kInt64;
       c.warehouse_type = "bigint";
       break;

@@ -1,5 +1,5 @@
 #pragma once
-// The reference scenario's flow (SCENARIO.md) as tests write it into pipeline files.
+// The reference scenario's flow (the README's reference scenario) as tests write it into pipeline files.
 
 #include <string>
 
