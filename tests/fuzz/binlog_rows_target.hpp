@@ -1,19 +1,17 @@
 #pragma once
-// Fuzz target body: TABLE_MAP and rows events through the MySQL source's decoders, in
-// the order the binlog delivers them. Input: a flag byte (bit 0: MySQL's flavor rather
+// Fuzz target body: TABLE_MAP, rows and QUERY events through the MySQL source's
+// decoders, in the order the binlog delivers them. Input: a flag byte (bit 0: MySQL's flavor rather
 // than MariaDB's; bit 1: a frame of information_schema columns follows, one per line as
 // "name<TAB>declared type<TAB>charset<TAB>1 if unsigned"), then events, each a type
 // byte and a FuzzInput frame holding the body (after the common header, without the
 // checksum). Like the source, the run stops at the first FatalError.
 
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "binlog_events.hpp"
 #include "core/error.hpp"
 #include "fuzz_input.hpp"
-#include "row_touch.hpp"
-#include "source/mysql/binlog_row_decoder.hpp"
 
 namespace sluice::fuzz {
 
@@ -47,32 +45,16 @@ inline std::vector<mysql::ColumnInfo> schema_columns(std::string_view text) {
 }  // namespace detail
 
 inline void run_binlog_rows(std::span<const uint8_t> data) {
-  constexpr uint8_t kTableMapEvent = 19;
   FuzzInput in(data);
   uint8_t flags = in.byte();
   auto flavor = (flags & 1) ? mysql::BinlogFlavor::kMySql : mysql::BinlogFlavor::kMariaDb;
   std::vector<mysql::ColumnInfo> schema;
   if (flags & 2) schema = detail::schema_columns(as_text(in.frame()));
-  std::unique_ptr<mysql::RowsDecoder> decoder;
+  PlainEvents events(flavor, std::move(schema));
   try {
     while (!in.empty()) {
       uint8_t type = in.byte();
-      std::span<const uint8_t> body = in.frame();
-      if (type == kTableMapEvent) {
-        mysql::TableMap map = mysql::parse_table_map(body, flavor);
-        // The source passes either no columns or one per TABLE_MAP column.
-        std::vector<mysql::ColumnInfo> columns = schema;
-        if (!columns.empty()) columns.resize(map.columns.size());
-        decoder = std::make_unique<mysql::RowsDecoder>(std::move(map), std::move(columns));
-      } else if (mysql::is_rows_event(type)) {
-        mysql::RowsEventHeader header = mysql::parse_rows_event_header(type, body);
-        if (!decoder || header.table_id != decoder->table_map().table_id) continue;
-        decoder->begin(type, body);
-        while (decoder->next_row()) {
-          touch(decoder->before());
-          touch(decoder->after());
-        }
-      }
+      events.on_event(type, in.frame());
     }
   } catch (const FatalError&) {
   }

@@ -10,6 +10,8 @@ import pathlib
 import re
 import shutil
 import struct
+import subprocess
+import zlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests/fuzz/corpus"
@@ -44,6 +46,60 @@ def binlog_rows() -> list[bytes]:
         for event in case["events"]:
             out += bytes([event["type"]]) + frame(bytes.fromhex(event["body"]))
         seeds.append(out)
+    return seeds
+
+
+def zlib_part(data: bytes) -> bytes:
+    """MariaDB's compressed part: header byte, big-endian length, zlib stream."""
+    length_bytes = 3 if len(data) > 0xFFFF else 2 if len(data) > 0xFF else 1
+    return (bytes([0x80 | length_bytes]) + len(data).to_bytes(length_bytes, "big") +
+            zlib.compress(data))
+
+
+def rows_prefix_length(event_type: int, body: bytes) -> int:
+    """Post-header, column count and bitmap(s): what a compressed rows event keeps plain."""
+    at = 8
+    if event_type >= 30:
+        at += struct.unpack_from("<H", body, at)[0]
+    columns = body[at]  # the fixtures' tables have fewer than 251 columns
+    at += 1
+    bitmap = (columns + 7) // 8
+    return at + (2 * bitmap if event_type in (24, 31) else bitmap)
+
+
+def event(event_type: int, body: bytes) -> bytes:
+    """An event with its 19-byte common header, as a TRANSACTION_PAYLOAD holds it."""
+    return struct.pack("<IBIII", 0, event_type, 1, 19 + len(body), 0) + b"\0\0" + body
+
+
+def lenenc(value: int) -> bytes:
+    return bytes([value]) if value < 0xFB else b"\xfc" + struct.pack("<H", value)
+
+
+def binlog_compressed() -> list[bytes]:
+    seeds = []
+    for path in sorted((ROOT / "tests/data/binlog/rows").glob("*.json")):
+        case = json.loads(path.read_text())
+        table_map = bytes.fromhex(case["table_map"])
+        events = [(e["type"], bytes.fromhex(e["body"])) for e in case["events"]]
+        if case["flavor"] == "mariadb" and not case.get("columns"):
+            for event_type, body in events:
+                prefix = rows_prefix_length(event_type, body)
+                compressed_type = event_type - 23 + 166 if event_type < 30 else event_type - 30 + 169
+                seeds.append(bytes([compressed_type]) + frame(table_map) + body[:prefix] +
+                             zlib_part(body[prefix:]))
+        if case["flavor"] == "mysql" and not case.get("columns"):
+            plain = event(19, table_map) + b"".join(event(t, b) for t, b in events)
+            packed = subprocess.run(["zstd", "-q", "-c"], input=plain, capture_output=True,
+                                    check=True).stdout
+            header = (lenenc(2) + lenenc(1) + lenenc(0) + lenenc(3) + lenenc(len(lenenc(len(plain)))) +
+                      lenenc(len(plain)) + lenenc(1) + lenenc(len(lenenc(len(packed)))) +
+                      lenenc(len(packed)) + lenenc(0))
+            seeds.append(bytes([40]) + frame(b"") + header + packed)
+            uncompressed = lenenc(2) + lenenc(1) + lenenc(255) + lenenc(0)
+            seeds.append(bytes([40]) + frame(b"") + uncompressed + plain)
+    query = struct.pack("<IIBHH", 5, 0, 4, 0, 0) + b"shop\0"
+    seeds.append(bytes([165]) + frame(b"") + query + zlib_part(b"ALTER TABLE orders ADD c INT"))
     return seeds
 
 
@@ -203,6 +259,7 @@ def copy_text() -> list[bytes]:
 
 def main() -> None:
     write("binlog_rows", binlog_rows())
+    write("binlog_compressed", binlog_compressed())
     write("mysql_json", mysql_json())
     write("pgoutput", pgoutput())
     write("kafka_envelope", kafka_envelope())

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <vector>
 
+#include "../fuzz/binlog_compressed_target.hpp"
 #include "../fuzz/binlog_ddl_target.hpp"
 #include "../fuzz/binlog_rows_target.hpp"
 #include "../fuzz/copy_text_target.hpp"
@@ -33,6 +34,7 @@ struct Target {
 };
 
 const Target kTargets[] = {
+    {"binlog_compressed", run_binlog_compressed},
     {"binlog_ddl", run_binlog_ddl},
     {"binlog_rows", run_binlog_rows},
     {"copy_text", run_copy_text},
