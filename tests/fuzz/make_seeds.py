@@ -46,6 +46,9 @@ def binlog_rows() -> list[bytes]:
         for event in case["events"]:
             out += bytes([event["type"]]) + frame(bytes.fromhex(event["body"]))
         seeds.append(out)
+    for statement in (b"BEGIN", b"ALTER TABLE `shop`.orders ADD c INT"):
+        query = struct.pack("<IIBHH", 5, 0, 4, 0, 0) + b"shop\0" + statement
+        seeds.append(b"\0" + bytes([2]) + frame(query))
     return seeds
 
 
