@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <vector>
 
 #include "../fuzz/binlog_compressed_target.hpp"
@@ -32,6 +33,10 @@ struct Target {
   const char* name;
   void (*run)(std::span<const uint8_t>);
 };
+
+void PrintTo(const Target& target, std::ostream* out) {
+  *out << target.name;
+}
 
 const Target kTargets[] = {
     {"binlog_compressed", run_binlog_compressed},
@@ -133,6 +138,8 @@ TEST(FuzzFindings, KafkaEnvelopeMembersOfTheWrongShapeAreMalformed) {
   EXPECT_EQ(kafka_error_of(std::string(R"({"op":"c","source":{"table":"t"},"after":{"id":"1"},)") +
                            R"("sluice":{)" + std::string(kSluiceColumns) + R"(,"unchanged":[1]}})"),
             R"(kafka message t [0]@1: "unchanged" must be an array of strings)");
+  EXPECT_EQ(kafka_error_of(R"({"op":"c","source":{"table":"t"},"after":{"id":1e400}})"),
+            "kafka message t [0]@1: the value holds a number out of range");
   EXPECT_EQ(kafka_error_of(R"({"op":"c","source":{"table":"t","db":7},"after":{"id":1}})"),
             R"(kafka message t [0]@1: "db" must be a string)");
   EXPECT_EQ(kafka_error_of(R"({"op":"c","source":{"table":"t","ts_ms":1e300},"after":{"id":1}})"),

@@ -293,6 +293,9 @@ json parse_json(std::string_view text, const MessagePlace& where, std::string_vi
   } catch (const json::parse_error& e) {
     // The byte, not e.what(): that quotes the input, which may hold personal data.
     malformed(where, fmt::format("{} is not valid JSON (error at byte {})", what, e.byte));
+  } catch (const json::out_of_range&) {
+    // A number beyond a double's range (1e400) parses as JSON but has no value here.
+    malformed(where, fmt::format("{} holds a number out of range", what));
   }
 }
 
