@@ -51,6 +51,7 @@ for target in "${targets[@]}"; do
   corpus=build-fuzz/corpus/$target
   artifacts=build-fuzz/artifacts/$target
   log=build-fuzz/fuzz-$target.log
+  rm -rf "$artifacts"  # what it holds after this run is this run's finding
   mkdir -p "$corpus" "$artifacts"
   echo "== fuzzing $target for ${seconds}s (log: $log)"
   status=0
