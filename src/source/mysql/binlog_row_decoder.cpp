@@ -432,6 +432,7 @@ bool RowsDecoder::next_row() {
   before_.clear();
   after_.clear();
   if (in_.at_end()) return false;
+  size_t start = in_.position();
   switch (kind_) {
     case RowsEventKind::kWrite:
       read_image(after_present_, after_);
@@ -444,6 +445,11 @@ bool RowsDecoder::next_row() {
       read_image(after_present_, after_);
       break;
   }
+  // An image whose column bitmap names no column takes no bytes: reading on would never
+  // reach the end of the event.
+  if (in_.position() == start)
+    throw FatalError(
+        fmt::format("{}.{}: rows event image names no column", map_.database, map_.table));
   return true;
 }
 

@@ -65,6 +65,10 @@ void append_padded(uint32_t value, int width, std::string& out) {
 }  // namespace
 
 size_t decimal_binary_size(uint8_t precision, uint8_t scale) {
+  // A JSON document carries its own precision and scale, checked nowhere else.
+  if (scale > precision)
+    throw FatalError(
+        fmt::format("DECIMAL({},{}) has a scale above its precision", precision, scale));
   int integer_digits = precision - scale;
   return static_cast<size_t>(integer_digits / kDigitsPerWord * 4) +
          kLeftoverBytes[static_cast<size_t>(integer_digits % kDigitsPerWord)] +

@@ -9,7 +9,8 @@
 
 namespace sluice::mysql::detail {
 
-// Bytes of a DECIMAL(precision, scale) in MySQL's packed binary form.
+// Bytes of a DECIMAL(precision, scale) in MySQL's packed binary form. Throws FatalError
+// when scale > precision.
 size_t decimal_binary_size(uint8_t precision, uint8_t scale);
 
 // Appends the exact decimal text of a packed DECIMAL, with exactly `scale` fraction

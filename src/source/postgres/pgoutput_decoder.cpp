@@ -54,6 +54,19 @@ class PgOutputDecoder::Reader {
   size_t pos_ = 0;
 };
 
+namespace {
+
+// A pgoutput timestamp (microseconds since 2000-01-01) on the Unix epoch. A real commit
+// time is far from the int64 limits; a value near them is a corrupt message.
+int64_t unix_time_us(uint64_t pg_time_us) {
+  int64_t unix_us = 0;
+  if (__builtin_add_overflow(static_cast<int64_t>(pg_time_us), kPgEpochOffsetUs, &unix_us))
+    throw FatalError("malformed pgoutput message: commit timestamp out of range");
+  return unix_us;
+}
+
+}  // namespace
+
 TableSchemaPtr PgOutputDecoder::table(uint32_t relid) const {
   return relation(relid).schema;
 }
@@ -71,7 +84,7 @@ MessageKind PgOutputDecoder::decode(std::span<const uint8_t> message, Change& ch
   switch (in.u8()) {
     case 'B':
       transaction_.final_lsn = Lsn{in.u64()};
-      transaction_.commit_time_us = static_cast<int64_t>(in.u64()) + kPgEpochOffsetUs;
+      transaction_.commit_time_us = unix_time_us(in.u64());
       transaction_.xid = in.u32();
       transaction_.end_lsn = Lsn{};
       return MessageKind::kBegin;
@@ -79,7 +92,7 @@ MessageKind PgOutputDecoder::decode(std::span<const uint8_t> message, Change& ch
       in.u8();   // flags, unused
       in.u64();  // commit lsn
       transaction_.end_lsn = Lsn{in.u64()};
-      transaction_.commit_time_us = static_cast<int64_t>(in.u64()) + kPgEpochOffsetUs;
+      transaction_.commit_time_us = unix_time_us(in.u64());
       return MessageKind::kCommit;
     case 'R':
       decode_relation(in);

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -130,6 +133,32 @@ std::string text_member(const json& object, const char* name, const MessagePlace
   const json& value = member(object, name, where);
   if (!value.is_string()) malformed(where, fmt::format("\"{}\" must be a string", name));
   return value.get<std::string>();
+}
+
+// The member as a string, or "" when absent.
+std::string optional_text(const json& object, const char* name, const MessagePlace& where) {
+  return object.contains(name) ? text_member(object, name, where) : std::string();
+}
+
+std::vector<std::string> text_list(const json& object, const char* name,
+                                   const MessagePlace& where) {
+  const json& list = member(object, name, where);
+  if (!list.is_array() || !std::ranges::all_of(list, &json::is_string))
+    malformed(where, fmt::format("\"{}\" must be an array of strings", name));
+  return list.get<std::vector<std::string>>();
+}
+
+// A ts_ms member in microseconds. JSON allows any number; an int64 of microseconds holds
+// only integral milliseconds within about 292,000 years of 1970.
+int64_t milliseconds_as_us(const json& ms, const MessagePlace& where) {
+  constexpr int64_t kLimit = std::numeric_limits<int64_t>::max() / 1000;
+  if (ms.is_number_unsigned()) {
+    if (ms.get<uint64_t>() <= uint64_t{kLimit}) return ms.get<int64_t>() * 1000;
+  } else if (ms.is_number_integer()) {
+    int64_t value = ms.get<int64_t>();
+    if (value >= -kLimit && value <= kLimit) return value * 1000;
+  }
+  malformed(where, fmt::format("\"ts_ms\" must be an integer of milliseconds, got {}", ms.dump()));
 }
 
 // Canonical text of a typed JSON value (Debezium's schema-less converter).
@@ -264,6 +293,9 @@ json parse_json(std::string_view text, const MessagePlace& where, std::string_vi
   } catch (const json::parse_error& e) {
     // The byte, not e.what(): that quotes the input, which may hold personal data.
     malformed(where, fmt::format("{} is not valid JSON (error at byte {})", what, e.byte));
+  } catch (const json::out_of_range&) {
+    // A number beyond a double's range (1e400) parses as JSON but has no value here.
+    malformed(where, fmt::format("{} holds a number out of range", what));
   }
 }
 
@@ -355,7 +387,7 @@ bool ChangeDecoder::decode(std::string_view key, std::string_view value, const M
   // Debezium's MySQL connector names the database "db" and has no schema.
   std::string schema = source.contains("schema") && source["schema"].is_string()
                            ? source["schema"].get<std::string>()
-                           : source.value("db", "");
+                           : optional_text(source, "db", where);
   const json null_image;
   const json& after = envelope.contains("after") ? envelope["after"] : null_image;
   const json& before = envelope.contains("before") ? envelope["before"] : null_image;
@@ -363,11 +395,10 @@ bool ChangeDecoder::decode(std::string_view key, std::string_view value, const M
   auto meta = envelope.find("sluice");
   if (meta != envelope.end()) {
     if (!meta->is_object()) malformed(where, "\"sluice\" must be an object");
-    std::string signature = (*meta)["columns"].dump();
+    std::string signature = member(*meta, "columns", where).dump();
     out.table = schema_for(schema + "." + table, signature,
                            [&] { return sluice_schema(*meta, schema, table, where); });
-    if (meta->contains("unchanged"))
-      unchanged = (*meta)["unchanged"].get<std::vector<std::string>>();
+    if (meta->contains("unchanged")) unchanged = text_list(*meta, "unchanged", where);
   } else if (out.op != Op::kTruncate) {
     if (key.empty())
       malformed(where, "no message key: the table needs a primary key to be applied");
@@ -392,7 +423,7 @@ bool ChangeDecoder::decode(std::string_view key, std::string_view value, const M
   if (out.op == Op::kDelete && out.before.empty()) malformed(where, "a delete without \"before\"");
   const json& source_ts =
       source.contains("ts_ms") ? source["ts_ms"] : envelope.value("ts_ms", json());
-  out.commit_time_us = source_ts.is_number() ? source_ts.get<int64_t>() * 1000 : 0;
+  out.commit_time_us = source_ts.is_number() ? milliseconds_as_us(source_ts, where) : 0;
   out.xid = source.value("txId", json()).is_number_unsigned() ? source["txId"].get<uint64_t>() : 0;
   out.source_offset =
       source.value("pos", json()).is_number_unsigned() ? source["pos"].get<uint64_t>() : 0;
