@@ -223,6 +223,20 @@ TEST(MariaDbCompressedEvent, OtherAlgorithmsAndBrokenStreamsAreErrors) {
   EXPECT_FALSE(plain_type_of_compressed(23).has_value());
 }
 
+// A corrupt length field must not size an allocation: deflate cannot expand 10 bytes
+// into 16 MB.
+TEST(MariaDbCompressedEvent, ALengthBeyondDeflatesRatioIsAnErrorBeforeAnyAllocation) {
+  Bytes compressed = query_prefix("");
+  Bytes claims_16_mb = {0x83, 0xff, 0xff, 0xff, 0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01};
+  compressed.insert(compressed.end(), claims_16_mb.begin(), claims_16_mb.end());
+  try {
+    uncompress_event_body(165, compressed);
+    ADD_FAILURE() << "no error";
+  } catch (const FatalError& e) {
+    EXPECT_NE(std::string(e.what()).find("from 8 compressed"), std::string::npos) << e.what();
+  }
+}
+
 Bytes transaction_events() {
   Bytes events = event(2, [] {
     Bytes begin = query_prefix("db");

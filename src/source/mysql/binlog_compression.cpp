@@ -13,13 +13,13 @@ namespace {
 using detail::ByteReader;
 
 constexpr uint8_t kQueryCompressedEvent = 165;
-constexpr size_t kQueryPostHeader = 13;
 constexpr size_t kRowsPostHeader = 8;  // u48 table id, u16 flags
 constexpr uint8_t kCompressedFlag = 0x80;
 constexpr uint8_t kAlgorithmBits = 0x70;
 constexpr uint8_t kLengthBytesBits = 0x07;
 // max_allowed_packet cannot exceed 1 GiB, and no event is larger.
 constexpr uint64_t kMaxUncompressed = uint64_t{1} << 30;
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
 enum PayloadField : uint64_t {
   kHeaderEnd = 0,
@@ -52,6 +52,12 @@ void append_zlib_part(std::span<const uint8_t> part, std::vector<uint8_t>& out) 
   uint64_t length = in.be(header & kLengthBytesBits);
   check_size(length);
   std::span<const uint8_t> stream = in.bytes(in.remaining());
+  // Deflate expands at most about 1032 to 1: a larger claim is a corrupt length, which
+  // must not size an allocation.
+  if (length > stream.size() * kMaxDeflateRatio + 64)
+    throw FatalError(
+        fmt::format("compressed binlog event claims {} uncompressed bytes from {} compressed",
+                    length, stream.size()));
   size_t start = out.size();
   out.resize(start + length);
   uLongf produced = static_cast<uLongf>(length);
