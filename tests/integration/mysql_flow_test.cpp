@@ -1,5 +1,5 @@
-// The reference flow (the README's reference scenario) from a MariaDB source: the warehouse table must equal
-// the same join, tokenizing and masking evaluated by MariaDB itself (SHA2,
+// The reference flow (the README's reference scenario) from a MariaDB source: the warehouse table
+// must equal the same join, tokenizing and masking evaluated by MariaDB itself (SHA2,
 // REGEXP_REPLACE), row for row, under load and across kill -9.
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// The reference flow (the README's reference scenario) from a PostgreSQL source: the warehouse table must
-// equal the same join, tokenizing and masking evaluated by the source database itself.
+// The reference flow (the README's reference scenario) from a PostgreSQL source: the warehouse
+// table must equal the same join, tokenizing and masking evaluated by the source database itself.
 
 #include <gtest/gtest.h>
 

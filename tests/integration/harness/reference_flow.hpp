@@ -1,5 +1,6 @@
 #pragma once
-// The reference scenario's flow (the README's reference scenario) as tests write it into pipeline files.
+// The reference scenario's flow (the README's reference scenario) as tests write it into pipeline
+// files.
 
 #include <string>
 
