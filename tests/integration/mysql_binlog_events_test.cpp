@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "harness/mariadb_server.hpp"
+#include "harness/mysql_mirror_rows.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
@@ -53,25 +54,13 @@ class MySqlBinlogEvents : public ::testing::Test {
   }
 
   Rows source_rows(const std::string& table, const std::string& columns) {
-    return source_->query("SELECT " + columns + " FROM `" + table + "` ORDER BY id");
+    return mysql_rows(*source_, table, columns);
   }
   Rows mirror_rows(const std::string& table, const std::string& columns) {
-    std::vector<SqlRow> rows =
-        sink_->query("SELECT " + columns + " FROM mirror." + table + " AS m ORDER BY m.id");
-    return {rows.begin(), rows.end()};
+    return test::mirror_rows(*sink_, table, columns);
   }
-
-  // Both sides, ordered by key, cell by cell in canonical text.
   void expect_same(const std::string& table, const std::string& columns) {
-    Rows want = source_rows(table, columns);
-    Rows got = mirror_rows(table, columns);
-    EXPECT_EQ(got.size(), want.size()) << table;
-    for (size_t r = 0; r < std::min(got.size(), want.size()); ++r) {
-      if (got[r] == want[r]) continue;
-      ADD_FAILURE() << table << ": first difference at row " << r << " (id "
-                    << want[r][0].value_or("NULL") << " vs " << got[r][0].value_or("NULL") << ")";
-      return;
-    }
+    expect_same_rows(*source_, *sink_, table, columns);
   }
 
   void create_items() {

@@ -10,6 +10,7 @@
 
 #include "harness/background_load.hpp"
 #include "harness/checksum.hpp"
+#include "harness/pg_databases.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
@@ -20,19 +21,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Each test gets its own source and warehouse databases on the shared server.
-class PgMirror : public ::testing::Test {
+class PgMirror : public PgDatabasesTest {
  protected:
-  void SetUp() override {
-    server_ = &shared_pg_server();
-    name_ = pipeline_name_for_test("m_");
-    server_->create_database("src_" + name_);
-    server_->create_database("dst_" + name_);
-    source_ = std::make_unique<PgClient>(source_url());
-    sink_ = std::make_unique<PgClient>(sink_url());
-  }
-
-  std::string source_url() const { return server_->url("postgres", "", "src_" + name_); }
-  std::string sink_url() const { return server_->url("postgres", "", "dst_" + name_); }
+  PgMirror() : PgDatabasesTest("m_") {}
 
   std::string pipeline(const std::string& extra = "", const std::string& sink_type = "postgres") {
     return write_pipeline_file(
@@ -53,11 +44,6 @@ class PgMirror : public ::testing::Test {
     EXPECT_EQ(got.rows, want.rows) << table;
     EXPECT_EQ(got.checksum, want.checksum) << table;
   }
-
-  PgServer* server_ = nullptr;
-  std::string name_;
-  std::unique_ptr<PgClient> source_;
-  std::unique_ptr<PgClient> sink_;
 };
 
 // Random inserts, updates (some moving the key) and deletes in transactions of 1 to 20

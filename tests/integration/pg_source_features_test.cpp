@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness/checksum.hpp"
+#include "harness/pg_databases.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
@@ -18,19 +19,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class PgSourceFeatures : public ::testing::Test {
+class PgSourceFeatures : public PgDatabasesTest {
  protected:
-  void SetUp() override {
-    server_ = &shared_pg_server();
-    name_ = pipeline_name_for_test("f_");
-    server_->create_database("src_" + name_);
-    server_->create_database("dst_" + name_);
-    source_ = std::make_unique<PgClient>(source_url());
-    sink_ = std::make_unique<PgClient>(sink_url());
-  }
-
-  std::string source_url() const { return server_->url("postgres", "", "src_" + name_); }
-  std::string sink_url() const { return server_->url("postgres", "", "dst_" + name_); }
+  PgSourceFeatures() : PgDatabasesTest("f_") {}
 
   std::string pipeline(const std::string& source_extra = "",
                        const std::string& sink_type = "postgres") {
@@ -58,11 +49,6 @@ class PgSourceFeatures : public ::testing::Test {
     EXPECT_EQ(got.rows, want.rows) << table;
     EXPECT_EQ(got.checksum, want.checksum) << table;
   }
-
-  PgServer* server_ = nullptr;
-  std::string name_;
-  std::unique_ptr<PgClient> source_;
-  std::unique_ptr<PgClient> sink_;
 };
 
 // A value too big and random to compress or stay inline: with STORAGE EXTERNAL it lives

@@ -11,6 +11,7 @@
 
 #include "harness/checksum.hpp"
 #include "harness/mariadb_server.hpp"
+#include "harness/pg_databases.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
@@ -36,19 +37,9 @@ size_t count_of(const std::string& text, const std::string& part) {
 }
 
 // Each test gets its own source and warehouse databases on the shared PostgreSQL.
-class PgEdges : public ::testing::Test {
+class PgEdges : public PgDatabasesTest {
  protected:
-  void SetUp() override {
-    server_ = &shared_pg_server();
-    name_ = pipeline_name_for_test("e_");
-    server_->create_database("src_" + name_);
-    server_->create_database("dst_" + name_);
-    source_ = std::make_unique<PgClient>(source_url());
-    sink_ = std::make_unique<PgClient>(sink_url());
-  }
-
-  std::string source_url() const { return server_->url("postgres", "", "src_" + name_); }
-  std::string sink_url() const { return server_->url("postgres", "", "dst_" + name_); }
+  PgEdges() : PgDatabasesTest("e_") {}
 
   std::string pipeline(const std::string& source_extra, const std::string& source_url,
                        const std::string& sink_url, const std::string& sink_extra = "") {
@@ -81,11 +72,6 @@ class PgEdges : public ::testing::Test {
         "INSERT INTO public.users SELECT g, 'customer ' || g FROM generate_series(1, 300) g;"
         "INSERT INTO auth.users SELECT g, 'login ' || g, g % 7 = 0 FROM generate_series(1, 50) g;");
   }
-
-  PgServer* server_ = nullptr;
-  std::string name_;
-  std::unique_ptr<PgClient> source_;
-  std::unique_ptr<PgClient> sink_;
 };
 
 TEST_F(PgEdges, TablesOfOneNameInTwoSchemasAreRefusedAtStart) {
