@@ -37,6 +37,24 @@ size_t count_of(const std::string& text, const std::string& part) {
 }
 
 // Each test gets its own source and warehouse databases on the shared PostgreSQL.
+// Starts `sluice run -c file`, sends SIGTERM once the snapshot copy has begun, and expects
+// a clean exit that says the snapshot was stopped, not completed.
+void stop_during_snapshot(const std::string& file) {
+  SluiceProcess sluice({"run", "-c", file});
+  auto give_up = std::chrono::steady_clock::now() + 120s;
+  while (sluice.stderr_text().find("copying 1 tables") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up && !sluice.exited())
+    std::this_thread::sleep_for(20ms);
+  ASSERT_NE(sluice.stderr_text().find("copying 1 tables"), std::string::npos)
+      << sluice.stderr_text();
+  sluice.kill(SIGTERM);
+  EXPECT_EQ(sluice.wait(120s), 0) << sluice.stderr_text();
+  EXPECT_EQ(sluice.stderr_text().find("snapshot complete"), std::string::npos)
+      << sluice.stderr_text();
+  EXPECT_NE(sluice.stderr_text().find("stopped during the snapshot"), std::string::npos)
+      << sluice.stderr_text();
+}
+
 class PgEdges : public PgDatabasesTest {
  protected:
   PgEdges() : PgDatabasesTest("e_") {}
@@ -192,19 +210,8 @@ TEST_F(PgEdges, StopDuringSnapshotEndsItAndTheNextRunTakesItAgain) {
       "CREATE TABLE big (id int PRIMARY KEY, note text);"
       "INSERT INTO big SELECT g, 'row number ' || g FROM generate_series(1, 2500000) g;");
   std::string file = pipeline();
-  SluiceProcess sluice({"run", "-c", file});
-  auto give_up = std::chrono::steady_clock::now() + 120s;
-  while (sluice.stderr_text().find("copying 1 tables") == std::string::npos &&
-         std::chrono::steady_clock::now() < give_up && !sluice.exited())
-    std::this_thread::sleep_for(20ms);
-  ASSERT_NE(sluice.stderr_text().find("copying 1 tables"), std::string::npos)
-      << sluice.stderr_text();
-  sluice.kill(SIGTERM);
-  EXPECT_EQ(sluice.wait(120s), 0) << sluice.stderr_text();
-  EXPECT_EQ(sluice.stderr_text().find("snapshot complete"), std::string::npos)
-      << sluice.stderr_text();
-  EXPECT_NE(sluice.stderr_text().find("stopped during the snapshot"), std::string::npos)
-      << sluice.stderr_text();
+  stop_during_snapshot(file);
+  if (::testing::Test::HasFatalFailure()) return;
 
   source_->exec("UPDATE big SET note = 'changed' WHERE id % 1000 = 0");
   ProcessResult next = run_until_caught_up(file);
@@ -299,19 +306,8 @@ TEST_F(MySqlEdges, StopDuringSnapshotEndsItAndTheNextRunTakesItAgain) {
       "CREATE TABLE big (id int PRIMARY KEY, note varchar(40));"
       "INSERT INTO big SELECT seq, CONCAT('row number ', seq) FROM seq_1_to_2000000");
   std::string file = pipeline(server_->root_url(src), "");
-  SluiceProcess sluice({"run", "-c", file});
-  auto give_up = std::chrono::steady_clock::now() + 120s;
-  while (sluice.stderr_text().find("copying 1 tables") == std::string::npos &&
-         std::chrono::steady_clock::now() < give_up && !sluice.exited())
-    std::this_thread::sleep_for(20ms);
-  ASSERT_NE(sluice.stderr_text().find("copying 1 tables"), std::string::npos)
-      << sluice.stderr_text();
-  sluice.kill(SIGTERM);
-  EXPECT_EQ(sluice.wait(120s), 0) << sluice.stderr_text();
-  EXPECT_EQ(sluice.stderr_text().find("snapshot complete"), std::string::npos)
-      << sluice.stderr_text();
-  EXPECT_NE(sluice.stderr_text().find("stopped during the snapshot"), std::string::npos)
-      << sluice.stderr_text();
+  stop_during_snapshot(file);
+  if (::testing::Test::HasFatalFailure()) return;
 
   db.exec("UPDATE big SET note = 'changed' WHERE id % 1000 = 0");
   ProcessResult next =
