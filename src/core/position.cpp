@@ -1,101 +1,12 @@
+#include "core/position.hpp"
+
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
 
-#include "core/change.hpp"
 #include "core/error.hpp"
-#include "core/position.hpp"
-#include "core/schema.hpp"
-#include "core/types.hpp"
 
 namespace sluice {
-
-std::string_view logical_type_name(LogicalType t) {
-  switch (t) {
-    case LogicalType::kBool:
-      return "bool";
-    case LogicalType::kInt16:
-      return "int16";
-    case LogicalType::kInt32:
-      return "int32";
-    case LogicalType::kInt64:
-      return "int64";
-    case LogicalType::kFloat32:
-      return "float32";
-    case LogicalType::kFloat64:
-      return "float64";
-    case LogicalType::kNumeric:
-      return "numeric";
-    case LogicalType::kText:
-      return "text";
-    case LogicalType::kBytes:
-      return "bytes";
-    case LogicalType::kJson:
-      return "json";
-    case LogicalType::kDate:
-      return "date";
-    case LogicalType::kTime:
-      return "time";
-    case LogicalType::kTimestamp:
-      return "timestamp";
-    case LogicalType::kTimestampTz:
-      return "timestamptz";
-    case LogicalType::kUuid:
-      return "uuid";
-    case LogicalType::kOther:
-      return "other";
-  }
-  return "?";
-}
-
-std::string_view op_name(Op op) {
-  switch (op) {
-    case Op::kInsert:
-      return "insert";
-    case Op::kUpdate:
-      return "update";
-    case Op::kDelete:
-      return "delete";
-    case Op::kTruncate:
-      return "truncate";
-  }
-  return "?";
-}
-
-std::vector<size_t> TableSchema::key_indexes() const {
-  std::vector<size_t> keys;
-  for (size_t i = 0; i < columns.size(); ++i)
-    if (columns[i].is_key) keys.push_back(i);
-  return keys;
-}
-
-std::vector<size_t> TableSchema::match_indexes() const {
-  std::vector<size_t> identity;
-  for (size_t i = 0; i < columns.size(); ++i)
-    if (columns[i].is_identity) identity.push_back(i);
-  return identity.empty() ? key_indexes() : identity;
-}
-
-// match_indexes() == key_indexes(), without building either.
-bool TableSchema::matches_by_key() const {
-  if (std::ranges::none_of(columns, &Column::is_identity)) return true;
-  return std::ranges::all_of(columns, [](const Column& c) { return c.is_identity == c.is_key; });
-}
-
-bool TableSchema::has_key() const {
-  return std::ranges::any_of(columns, [](const Column& c) { return c.is_key; });
-}
-
-std::string TableSchema::qualified_name() const {
-  return schema.empty() ? name : schema + "." + name;
-}
-
-int TableSchema::column_index(std::string_view column) const {
-  for (size_t i = 0; i < columns.size(); ++i)
-    if (columns[i].name == column) return static_cast<int>(i);
-  return -1;
-}
 
 std::string to_string(Lsn lsn) {
   return fmt::format("{:X}/{:X}", lsn.value >> 32, lsn.value & 0xffffffffu);
