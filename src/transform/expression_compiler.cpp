@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "transform/compiler_support.hpp"
+#include "transform/node_builders.hpp"
 #include "transform/decimal.hpp"
 #include "transform/flow_parser.hpp"
 

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "transform/compiler_support.hpp"
+#include "transform/node_builders.hpp"
 #include "transform/expression_compiler.hpp"
 #include "transform/flow_parser.hpp"
 #include "transform/function_catalog.hpp"
