@@ -42,7 +42,7 @@ std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {
   switch (config.sink.type) {
     case SinkType::kPostgres:
     case SinkType::kRedshift:
-      return std::make_unique<PostgresSink>(config);
+      return std::make_unique<warehouse::PostgresSink>(config);
   }
   throw ConfigError(config.file + ": unknown sink.type");
 }

@@ -26,6 +26,9 @@
 namespace sluice::test {
 namespace {
 
+using namespace sluice::s3;
+using namespace sluice::warehouse;
+
 using namespace std::string_literals;
 
 constexpr const char* kAccessKey = "AKIDLOCALTEST";

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 std::string escaped(std::string_view value) {
@@ -27,4 +27,4 @@ TEST(CopyTextEncoder, NullMarker) {
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -5,7 +5,7 @@
 
 #include "sink/postgres/s3_staging.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 using namespace std::string_literals;  // "...\0..."s keeps the NUL bytes
@@ -102,4 +102,4 @@ TEST(RedshiftCsv, GzipRoundTrips) {
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::warehouse

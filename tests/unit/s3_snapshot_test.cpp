@@ -4,7 +4,7 @@
 
 #include "core/error.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 using namespace std::string_literals;  // "...\0..."s keeps the NUL bytes
@@ -132,4 +132,4 @@ TEST(CopyManifest, ListsEveryPartAsMandatory) {
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::warehouse

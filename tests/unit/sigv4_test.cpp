@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace sluice {
+namespace sluice::s3 {
 namespace {
 
 const AwsCredentials kExampleKeys{"AKIAIOSFODNN7EXAMPLE",
@@ -103,4 +103,4 @@ TEST(SigV4, MessagesLoseTheSecrets) {
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::s3

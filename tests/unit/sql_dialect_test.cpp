@@ -6,7 +6,7 @@
 
 #include "sink/postgres/s3_staging.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 TableSchema sample_table() {
@@ -195,4 +195,4 @@ TEST(SqlDialect, QuotesIdentifiers) {
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace sluice {
+namespace sluice::warehouse {
 
 InsertBatcher::InsertBatcher(PgConnection& conn, std::string prefix, size_t columns)
     : conn_(conn), prefix_(std::move(prefix)), columns_(columns) {}
@@ -45,4 +45,4 @@ void InsertBatcher::send() {
   rows_ = 0;
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

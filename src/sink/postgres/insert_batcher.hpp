@@ -9,7 +9,7 @@
 
 #include "pgclient/pg_connection.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 class InsertBatcher {
  public:
@@ -35,4 +35,4 @@ class InsertBatcher {
   size_t rows_ = 0;
 };
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

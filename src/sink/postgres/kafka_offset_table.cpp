@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 bool one_row_affected(const PgResult& result) {
@@ -61,4 +61,4 @@ bool KafkaOffsetTable::write(PgConnection& conn,
   return true;
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

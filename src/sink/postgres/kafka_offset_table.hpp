@@ -11,7 +11,7 @@
 #include "core/kafka_offset.hpp"
 #include "pgclient/pg_connection.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 class KafkaOffsetTable {
  public:
@@ -30,4 +30,4 @@ class KafkaOffsetTable {
   bool upsert_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -10,7 +10,7 @@
 #include "sink/postgres/s3_snapshot.hpp"
 #include "sink/postgres/snapshot_rows.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 std::string column_list(const TableSchema& table) {
@@ -276,4 +276,4 @@ void PostgresSink::reset() {
   conn_.query(fmt::format("DELETE FROM {} WHERE pipeline = $1", checkpoint_table_), {config_.name});
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -14,7 +14,7 @@
 #include "sink/postgres/staging_merge.hpp"
 #include "sink/sink.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 class PostgresSink : public Sink {
  public:
@@ -69,4 +69,4 @@ void create_or_extend_table(PgConnection& conn, const SqlDialect& dialect,
                             const std::string& schema, const std::string& name,
                             const TableSchema& table);
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -13,7 +13,7 @@
 #include "core/row.hpp"
 #include "core/schema.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 inline void append_csv_quoted(std::string& out, std::string_view value) {
   out.push_back('"');
@@ -95,4 +95,4 @@ class RedshiftCsvWriter {
   bool target_row_ = false;
 };
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

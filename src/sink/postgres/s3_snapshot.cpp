@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "sink/postgres/snapshot_rows.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 SnapshotHead::SnapshotHead(CopyTextReader& rows, size_t min_rows, size_t max_bytes) : rows_(rows) {
   size_t head_rows = 0;
@@ -66,4 +66,4 @@ std::vector<std::string> upload_snapshot_parts(S3Staging& s3, const TableSchema&
   return urls;
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -16,7 +16,7 @@
 #include "sink/postgres/s3_staging.hpp"
 #include "source/source.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 // A part is cut at whichever limit comes first. 64 MB of CSV gzips to roughly 10-20 MB,
 // inside Redshift's advice of 1 MB to 1 GB per compressed file, and bounds what a table
@@ -70,4 +70,4 @@ std::vector<std::string> upload_snapshot_parts(S3Staging& s3, const TableSchema&
                                                CopyTextReader& rows,
                                                SnapshotPartLimits limits = {});
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

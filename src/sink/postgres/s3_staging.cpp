@@ -9,7 +9,7 @@
 
 #include "core/error.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 std::string literal(std::string_view text) {
@@ -29,7 +29,7 @@ std::string authorization(const S3StagingConfig& config) {
   return keys;
 }
 
-AwsCredentials credentials_of(const S3StagingConfig& config) {
+s3::AwsCredentials credentials_of(const S3StagingConfig& config) {
   return {config.access_key_id, config.secret_access_key, config.session_token};
 }
 
@@ -37,7 +37,7 @@ AwsCredentials credentials_of(const S3StagingConfig& config) {
 std::string run_id() {
   std::random_device random;
   uint64_t bits = (static_cast<uint64_t>(random()) << 32) | random();
-  return fmt::format("{}-{:016x}", amz_date_now(), bits);
+  return fmt::format("{}-{:016x}", s3::amz_date_now(), bits);
 }
 
 }  // namespace
@@ -115,9 +115,9 @@ void S3Staging::copy(PgConnection& conn, const std::string& table, const std::st
   try {
     conn.exec_secret(sql, fmt::format("COPY {} FROM {}", table, url));
   } catch (const ConnectionError& e) {
-    throw ConnectionError(without_secrets(e.what(), credentials_of(config_)));
+    throw ConnectionError(s3::without_secrets(e.what(), credentials_of(config_)));
   } catch (const FatalError& e) {
-    throw FatalError(without_secrets(e.what(), credentials_of(config_)));
+    throw FatalError(s3::without_secrets(e.what(), credentials_of(config_)));
   }
 }
 
@@ -133,4 +133,4 @@ void S3Staging::delete_loaded() {
   loaded_.clear();
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

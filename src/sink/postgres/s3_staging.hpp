@@ -14,7 +14,7 @@
 #include "pgclient/pg_connection.hpp"
 #include "sink/s3/s3_client.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 class S3Staging {
  public:
@@ -40,7 +40,7 @@ class S3Staging {
             const std::string& sql);
 
   S3StagingConfig config_;
-  S3Client client_;
+  s3::S3Client client_;
   std::string key_prefix_;  // <prefix><pipeline>/<start time>-<random>-
   uint64_t objects_ = 0;
   std::vector<std::string> loaded_;
@@ -64,4 +64,4 @@ std::string copy_manifest_json(const std::vector<std::string>& urls);
 // gzip (RFC 1952) of `data`, as COPY ... GZIP reads it.
 std::string gzip_compress(std::string_view data);
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

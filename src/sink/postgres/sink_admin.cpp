@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 std::vector<std::string> check_sink(const PipelineConfig& config) {
   std::unique_ptr<PgConnection> conn;
@@ -59,4 +59,4 @@ std::vector<std::string> sink_status(const PipelineConfig& config) {
   return lines;
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

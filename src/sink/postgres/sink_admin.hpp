@@ -6,7 +6,7 @@
 
 #include "config/pipeline_config.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 // Every problem that would stop the sink, one line each; empty when ready.
 std::vector<std::string> check_sink(const PipelineConfig& config);
@@ -14,4 +14,4 @@ std::vector<std::string> check_sink(const PipelineConfig& config);
 // The checkpoint row and the row count of each destination table.
 std::vector<std::string> sink_status(const PipelineConfig& config);
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -5,7 +5,7 @@
 #include "core/row.hpp"
 #include "source/copy_rows.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 // Writes `row` through a writer with begin_row(), value(text) or null() per field, and
 // end_row(): InsertBatcher, RedshiftCsvWriter.
@@ -21,4 +21,4 @@ void write_snapshot_row(const Row& row, Writer& writer) {
   writer.end_row();
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

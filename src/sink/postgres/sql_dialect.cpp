@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 std::string name_list(const TableSchema& table, const std::vector<size_t>& indexes,
@@ -262,4 +262,4 @@ std::string SqlDialect::create_dead_letter_table(const std::string& table) const
       table);
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -12,7 +12,7 @@
 #include "config/pipeline_config.hpp"
 #include "core/schema.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 // "name" with embedded quotes doubled: valid in PostgreSQL and Redshift alike.
 std::string quote_identifier(std::string_view name);
@@ -55,4 +55,4 @@ class SqlDialect {
   std::string create_dead_letter_table(const std::string& dead_letter_table) const;
 };
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

@@ -6,7 +6,7 @@
 #include "sink/postgres/insert_batcher.hpp"
 #include "sink/postgres/redshift_csv_writer.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 namespace {
 
 // COPY text: sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq, then the columns.
@@ -246,4 +246,4 @@ void StagingMerge::on_transaction_end() {
   forget_pending();
 }
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

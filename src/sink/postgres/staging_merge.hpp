@@ -14,7 +14,7 @@
 #include "sink/postgres/s3_staging.hpp"
 #include "sink/postgres/sql_dialect.hpp"
 
-namespace sluice {
+namespace sluice::warehouse {
 
 class StagingMerge {
  public:
@@ -84,4 +84,4 @@ class StagingMerge {
   std::unordered_map<std::string, Image> latest_images_;
 };
 
-}  // namespace sluice
+}  // namespace sluice::warehouse

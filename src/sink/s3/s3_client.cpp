@@ -8,7 +8,7 @@
 
 #include "core/error.hpp"
 
-namespace sluice {
+namespace sluice::s3 {
 namespace {
 
 // The text of <tag>...</tag> in an S3 error document, or "".
@@ -111,4 +111,4 @@ void S3Client::send(std::string_view method, const std::string& key, std::string
                                     last_error, kAttempts));
 }
 
-}  // namespace sluice
+}  // namespace sluice::s3

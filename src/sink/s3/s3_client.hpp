@@ -11,7 +11,7 @@
 #include "config/pipeline_config.hpp"
 #include "sink/s3/sigv4.hpp"
 
-namespace sluice {
+namespace sluice::s3 {
 
 class S3Client {
  public:
@@ -42,4 +42,4 @@ class S3Client {
   std::chrono::milliseconds first_backoff_{200};
 };
 
-}  // namespace sluice
+}  // namespace sluice::s3

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <stdexcept>
 
-namespace sluice {
+namespace sluice::s3 {
 namespace {
 
 std::string hex(const unsigned char* bytes, size_t size) {
@@ -125,4 +125,4 @@ std::string authorization_header(const SigV4Request& request, const AwsCredentia
                      hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size()));
 }
 
-}  // namespace sluice
+}  // namespace sluice::s3

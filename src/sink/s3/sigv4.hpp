@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace sluice {
+namespace sluice::s3 {
 
 struct AwsCredentials {
   std::string access_key_id;
@@ -44,4 +44,4 @@ std::string authorization_header(const SigV4Request& request, const AwsCredentia
                                  std::string_view region, std::string_view service,
                                  std::string_view amz_date);
 
-}  // namespace sluice
+}  // namespace sluice::s3
