@@ -7,16 +7,16 @@
 #include "cli/commands.hpp"
 #include "config/pipeline_config.hpp"
 #include "core/error.hpp"
-#include "pipeline/kafka_apply.hpp"
-#include "pipeline/kafka_capture.hpp"
-#include "pipeline/kafka_session.hpp"
+#include "pipeline/kafka/apply_worker.hpp"
+#include "pipeline/kafka/capture_worker.hpp"
+#include "pipeline/session_loop.hpp"
 #include "transport/kafka/kafka_config.hpp"
 
 namespace sluice::cli {
 namespace {
 
 void on_stop_signal(int) {
-  request_kafka_stop();
+  request_stop();
 }
 
 PipelineConfig load_with_transport(const std::string& config_path) {

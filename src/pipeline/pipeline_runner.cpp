@@ -3,63 +3,33 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
+#include <string>
 
 #include "core/error.hpp"
 #include "obs/http_endpoint.hpp"
 #include "obs/pipeline_metrics.hpp"
 #include "pipeline/batch_reader.hpp"
-#include "pipeline/connect_deadline.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/flow_set.hpp"
 #include "pipeline/flow_state_loader.hpp"
+#include "pipeline/session_loop.hpp"
 #include "pipeline/snapshot_loader.hpp"
 #include "pipeline/snapshot_meter.hpp"
 #include "pipeline/stream_stats.hpp"
 
 namespace sluice {
-namespace {
-
-std::atomic<bool> stop_requested{false};
-
-// Sleeps up to `duration`, waking early when a stop is requested.
-void sleep_unless_stopped(std::chrono::milliseconds duration) {
-  auto until = std::chrono::steady_clock::now() + duration;
-  while (!stop_requested && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-}
-
-}  // namespace
 
 PipelineRunner::PipelineRunner(const PipelineConfig& config, RunOptions options)
     : config_(config), options_(options) {}
 
-void PipelineRunner::stop() {
-  stop_requested = true;
-}
-
 void PipelineRunner::run() {
   obs::HttpEndpoint observability(config_.observability, config_.name);
-  ConnectDeadline deadline(config_);
-  auto backoff = std::chrono::milliseconds(500);
-  constexpr auto kMaxBackoff = std::chrono::milliseconds(30000);
-  while (!stop_requested) {
-    try {
-      if (run_session()) return;
-      backoff = std::chrono::milliseconds(500);
-    } catch (const SnapshotStopped& e) {
-      spdlog::info("{}: the next run takes it again", e.what());
-      return;
-    } catch (const ConnectionError& e) {
-      std::chrono::milliseconds wait = deadline.wait_after(e, backoff);
-      obs::pipeline_status().retrying("connection", e.what());
-      spdlog::warn("{}; reconnecting in {} ms and resuming from the warehouse checkpoint", e.what(),
-                   wait.count());
-      sleep_unless_stopped(wait);
-      backoff = std::min(backoff * 2, kMaxBackoff);
-    }
-  }
+  SessionRetry retry{.what = "",
+                     .resumes_from = "the warehouse checkpoint",
+                     .on_retry = [](std::string_view reason) {
+                       obs::pipeline_status().retrying("connection", std::string(reason));
+                     }};
+  run_sessions(config_, retry, [this] { return run_session(); });
 }
 
 bool PipelineRunner::run_session() {
@@ -77,7 +47,7 @@ bool PipelineRunner::run_session() {
 void PipelineRunner::start_mirror(Source& source, Sink& sink,
                                   const std::optional<Position>& checkpoint) {
   SnapshotLoader loader(sink);
-  SnapshotMeter meter(loader, [] { return stop_requested.load(); });
+  SnapshotMeter meter(loader, stop_requested);
   Position start = source.start(checkpoint, meter);
   if (!checkpoint) {
     sink.finish_snapshot(start);
@@ -94,7 +64,7 @@ void PipelineRunner::start_mirror(Source& source, Sink& sink,
 std::unique_ptr<FlowSet> PipelineRunner::start_flows(Source& source, Sink& sink,
                                                      const std::optional<Position>& checkpoint) {
   FlowStateLoader loader(config_);
-  SnapshotMeter meter(loader, [] { return stop_requested.load(); });
+  SnapshotMeter meter(loader, stop_requested);
   Position start = source.start(checkpoint, meter);
   if (checkpoint) source.copy_current_rows(meter);
   std::unique_ptr<FlowSet> flows = loader.take_flows(source.tables());
@@ -126,7 +96,7 @@ bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows) {
   StreamStats stats;
   BatchReader reader(source, config_.batch);
   ChangeBatch transformed;
-  while (!stop_requested) {
+  while (!stop_requested()) {
     ReadBatch read = reader.next();
     const ChangeBatch* batch = &read.batch;
     if (flows != nullptr) {

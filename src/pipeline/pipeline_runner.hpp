@@ -3,7 +3,6 @@
 // transforms into the sink, acknowledging the source only after each warehouse commit.
 // A lost connection on either end is retried with backoff from the warehouse checkpoint.
 
-#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -26,9 +25,6 @@ class PipelineRunner {
   // Returns when caught up (with until_caught_up) or after stop() drained the pipeline.
   // Throws ConfigError / FatalError for what retrying cannot fix.
   void run();
-
-  // Async-signal-safe: asks run() to finish the batch in hand and return.
-  static void stop();
 
  private:
   // One connected session; returns true when the run is complete.

@@ -1,11 +1,11 @@
-#include "pipeline/kafka_apply.hpp"
+#include "pipeline/kafka/apply_worker.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
 #include "pipeline/endpoints.hpp"
-#include "pipeline/kafka_session.hpp"
+#include "pipeline/session_loop.hpp"
 #include "transport/kafka/topic_layout.hpp"
 
 namespace sluice {
@@ -38,7 +38,7 @@ void KafkaApply::run() {
     throw ConfigError(config_.file +
                       ": transport.topic_per_table: flows in `sluice apply` need a topic per "
                       "table (lookup tables are read apart from the driving ones)");
-  run_kafka_sessions("apply", config_, [this] {
+  run_sessions(config_, {.what = "apply", .resumes_from = "the durable position"}, [this] {
     try {
       return run_session();
     } catch (const FatalError& e) {
@@ -94,7 +94,7 @@ bool KafkaApply::run_session() {
     kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
     consumer_ = &consumer;
     consumer.subscribe(flows_ ? flows_->driving_topics() : layout.apply_topics());
-    while (!kafka_stop_requested()) {
+    while (!stop_requested()) {
       kafka::MessagePtr message = consumer.poll(std::chrono::milliseconds(100));
       if (message) consume(*message);
       if (flows_) {
@@ -114,8 +114,8 @@ bool KafkaApply::run_session() {
   }
   consumer_ = nullptr;
   flows_.reset();
-  spdlog::info("apply {}: {} changes applied this run",
-               kafka_stop_requested() ? "stopped" : "caught up", applied_);
+  spdlog::info("apply {}: {} changes applied this run", stop_requested() ? "stopped" : "caught up",
+               applied_);
   return true;
 }
 

@@ -1,4 +1,4 @@
-#include "pipeline/kafka_flow_state.hpp"
+#include "pipeline/kafka/flow_state.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

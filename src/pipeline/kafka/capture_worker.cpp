@@ -1,11 +1,11 @@
-#include "pipeline/kafka_capture.hpp"
+#include "pipeline/kafka/capture_worker.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "pipeline/batch_reader.hpp"
 #include "pipeline/endpoints.hpp"
-#include "pipeline/kafka_publisher.hpp"
-#include "pipeline/kafka_session.hpp"
+#include "pipeline/kafka/publisher.hpp"
+#include "pipeline/session_loop.hpp"
 #include "pipeline/snapshot_meter.hpp"
 #include "transport/kafka/capture_position.hpp"
 #include "transport/kafka/topic_admin.hpp"
@@ -16,7 +16,8 @@ KafkaCapture::KafkaCapture(const PipelineConfig& config, bool until_caught_up)
     : config_(config), until_caught_up_(until_caught_up) {}
 
 void KafkaCapture::run() {
-  run_kafka_sessions("capture", config_, [this] { return run_session(); });
+  run_sessions(config_, {.what = "capture", .resumes_from = "the durable position"},
+               [this] { return run_session(); });
 }
 
 bool KafkaCapture::run_session() {
@@ -27,7 +28,7 @@ bool KafkaCapture::run_session() {
   std::optional<Position> resume = stored.read();
   std::unique_ptr<Source> source = make_source(config_, until_caught_up_);
   KafkaPublisher publisher(config_, producer);
-  SnapshotMeter meter(publisher, kafka_stop_requested);
+  SnapshotMeter meter(publisher, stop_requested);
   Position start = source->start(resume, meter);
   if (!resume) {
     producer.flush();
@@ -39,7 +40,7 @@ bool KafkaCapture::run_session() {
     spdlog::info("capture resuming at {}", to_string(start));
   }
   BatchReader reader(*source, config_.batch);
-  while (!kafka_stop_requested()) {
+  while (!stop_requested()) {
     ReadBatch read = reader.next();
     publisher.publish(read.batch);
     if (read.batch.commit_position) {

@@ -1,4 +1,4 @@
-#include "pipeline/kafka_publisher.hpp"
+#include "pipeline/kafka/publisher.hpp"
 
 #include <fmt/format.h>
 

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "config/pipeline_config.hpp"
-#include "pipeline/kafka_flow_state.hpp"
+#include "pipeline/kafka/flow_state.hpp"
 #include "sink/sink.hpp"
 #include "transport/kafka/change_codec.hpp"
 #include "transport/kafka/kafka_consumer.hpp"
