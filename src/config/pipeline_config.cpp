@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
 
+#include "config/env_substitution.hpp"
 #include "core/error.hpp"
 
 namespace sluice {
@@ -452,35 +452,6 @@ void check_transport(const PipelineConfig& config) {
 }
 
 }  // namespace
-
-std::string substitute_environment(const std::string& text, const std::string& file) {
-  std::string out;
-  out.reserve(text.size());
-  int line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (ch == '\n') ++line;
-    if (ch == '$' && text.compare(i, 3, "$${") == 0) {
-      out += "${";
-      i += 2;
-      continue;
-    }
-    if (ch != '$' || i + 1 >= text.size() || text[i + 1] != '{') {
-      out += ch;
-      continue;
-    }
-    size_t close = text.find('}', i + 2);
-    if (close == std::string::npos || text.find('\n', i) < close)
-      throw ConfigError(fmt::format("{}:{}: unterminated ${{ in value", file, line));
-    std::string name = text.substr(i + 2, close - i - 2);
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr)
-      throw ConfigError(fmt::format("{}:{}: environment variable {} is not set", file, line, name));
-    out += value;
-    i = close;
-  }
-  return out;
-}
 
 PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file) {
   YAML::Node root;

@@ -113,10 +113,6 @@ PipelineConfig load_pipeline_config(const std::string& path);
 // Parses the same text, for tests; `file` is used in messages only.
 PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file);
 
-// Replaces ${NAME} with the environment's value; throws ConfigError naming file and line
-// when a variable is unset. `$${` escapes a literal "${".
-std::string substitute_environment(const std::string& text, const std::string& file);
-
 // Markdown reference of every key, generated from the same table the parser uses.
 std::string configuration_reference();
 
