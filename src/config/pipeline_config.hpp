@@ -1,5 +1,7 @@
 #pragma once
-// The pipeline file: what to capture, where to write it, how to transform it.
+// The pipeline file: what to capture, where to write it, how to transform it. A member's
+// initial value is the default of its key: the key table (config/config_keys.cpp) reads it
+// for the reference, so it is stated only here.
 
 #include <chrono>
 #include <cstdint>
@@ -69,7 +71,7 @@ struct ObservabilityConfig {
 
 // Kafka between `sluice capture` and `sluice apply` (docs/kafka.md).
 struct TransportConfig {
-  bool enabled = false;  // a transport: section is present
+  bool enabled = false;  // transport.type or transport.brokers is given
   std::string brokers;
   std::string topic_prefix;  // empty: "sluice.<name>"
   bool topic_per_table = true;
@@ -113,11 +115,8 @@ PipelineConfig load_pipeline_config(const std::string& path);
 // Parses the same text, for tests; `file` is used in messages only.
 PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file);
 
-// Replaces ${NAME} with the environment's value; throws ConfigError naming file and line
-// when a variable is unset. `$${` escapes a literal "${".
-std::string substitute_environment(const std::string& text, const std::string& file);
-
-// Markdown reference of every key, generated from the same table the parser uses.
+// Markdown reference of every key, generated from the same table the parser uses
+// (config/config_keys.hpp).
 std::string configuration_reference();
 
 }  // namespace sluice
