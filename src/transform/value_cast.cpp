@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/civil_date.hpp"
 #include "transform/decimal.hpp"
 #include "transform/expression.hpp"
 

@@ -5,6 +5,7 @@
 #include <bit>
 #include <charconv>
 
+#include "core/civil_date.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_value_text.hpp"
 #include "source/mysql/mysql_json.hpp"
@@ -172,20 +173,6 @@ bool valid_date(uint32_t year, uint32_t month, uint32_t day) {
   return year != 0 && month >= 1 && month <= 12 && day >= 1;
 }
 
-// Unix days to the proleptic Gregorian calendar (H. Hinnant, "chrono-compatible
-// low-level date algorithms", civil_from_days).
-void civil_from_days(int64_t days, uint32_t& year, uint32_t& month, uint32_t& day) {
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  auto doe = static_cast<uint32_t>(days - era * 146097);
-  uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  uint32_t mp = (5 * doy + 2) / 153;
-  day = doy - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = static_cast<uint32_t>(static_cast<int64_t>(yoe) + era * 400 + (month <= 2));
-}
-
 // Fractional seconds of TIME2/DATETIME2/TIMESTAMP2: (fsp + 1) / 2 big-endian bytes.
 uint32_t read_fraction_us(ByteReader& in, uint8_t fsp) {
   switch (fsp) {
@@ -253,10 +240,9 @@ void append_unix_time(uint64_t seconds, uint32_t us, Row& row, std::string& scra
     row.append_null();
     return;
   }
-  uint32_t year, month, day;
-  civil_from_days(static_cast<int64_t>(seconds / 86400), year, month, day);
-  append_datetime_value(year, month, day, static_cast<uint32_t>(seconds % 86400), us, true, row,
-                        scratch);
+  CivilDate date = civil_from_days(static_cast<int64_t>(seconds / 86400));
+  append_datetime_value(static_cast<uint32_t>(date.year), date.month, date.day,
+                        static_cast<uint32_t>(seconds % 86400), us, true, row, scratch);
 }
 
 void read_timestamp2(ByteReader& in, uint8_t fsp, Row& row, std::string& scratch) {
