@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "core/civil_date.hpp"
+#include "transform/text_functions.hpp"
 
 namespace sluice::transform {
 namespace {
@@ -19,12 +20,6 @@ unsigned days_in_month(int64_t y, unsigned m) {
   static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30,
                                                      31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // Reads exactly `width` digits (or at least `width` when `at_least`).
