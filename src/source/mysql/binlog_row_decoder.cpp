@@ -95,25 +95,6 @@ void append_floating(Row& row, T value) {
 
 // --- strings ---------------------------------------------------------------------------
 
-void append_bytea_hex(std::string_view bytes, size_t padded_length, Row& row) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  row.begin_value();
-  row.append_text("\\x");
-  char buf[256];
-  size_t used = 0;
-  auto put = [&](uint8_t b) {
-    if (used == sizeof buf) {
-      row.append_text(std::string_view(buf, used));
-      used = 0;
-    }
-    buf[used++] = kDigits[b >> 4];
-    buf[used++] = kDigits[b & 15];
-  };
-  for (char c : bytes) put(static_cast<uint8_t>(c));
-  for (size_t i = bytes.size(); i < padded_length; ++i) put(0);
-  row.append_text(std::string_view(buf, used));
-}
-
 void append_string(std::string_view bytes, const ColumnPlan& c, size_t padded_length, Row& row,
                    std::string& scratch) {
   switch (c.encoding) {
@@ -127,7 +108,9 @@ void append_string(std::string_view bytes, const ColumnPlan& c, size_t padded_le
       row.append(scratch);
       return;
     case TextEncoding::kBinary:
-      append_bytea_hex(bytes, padded_length, row);
+      row.begin_value();
+      detail::append_bytea_hex(bytes, padded_length,
+                               [&](std::string_view piece) { row.append_text(piece); });
       return;
   }
 }

@@ -170,15 +170,12 @@ bool append_value(Format format, std::string_view text, std::string& out, std::s
       if (text == "0000" || text == "0") return false;
       out.append(text);
       return true;
-    case Format::kBytes: {
-      static constexpr char kDigits[] = "0123456789abcdef";
-      out.append("\\\\x");
-      for (char c : text) {
-        out.push_back(kDigits[static_cast<uint8_t>(c) >> 4]);
-        out.push_back(kDigits[static_cast<uint8_t>(c) & 15]);
-      }
+    case Format::kBytes:
+      // The text protocol's value is whole (no padding to add); COPY text escapes the
+      // backslash of "\x", and hex digits need no escaping.
+      out.push_back('\\');
+      detail::append_bytea_hex(text, 0, [&](std::string_view piece) { out.append(piece); });
       return true;
-    }
     case Format::kGeometry:
       scratch.clear();
       detail::append_geometry_ewkb_hex(
