@@ -6,35 +6,10 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/civil_date.hpp"
+#include "transform/text_functions.hpp"
+
 namespace sluice::transform {
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-// Howard Hinnant's civil calendar algorithms (proleptic Gregorian, as PostgreSQL uses).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = floor_div(y, 400);
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-CivilDate civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = floor_div(z, 146097);
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
-
 namespace {
 
 bool is_leap(int64_t y) {
@@ -45,12 +20,6 @@ unsigned days_in_month(int64_t y, unsigned m) {
   static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30,
                                                      31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // Reads exactly `width` digits (or at least `width` when `at_least`).

@@ -14,14 +14,6 @@ namespace sluice::transform {
 inline constexpr int64_t kMicrosPerSecond = 1'000'000;
 inline constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
-int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
-struct CivilDate {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
-CivilDate civil_from_days(int64_t days);
-
 // Accept surrounding blanks; nullopt on anything else malformed.
 std::optional<int64_t> parse_date(std::string_view text);
 // Without an offset the value is taken as written; `apply_offset` converts a written
@@ -32,8 +24,6 @@ std::optional<int64_t> parse_timestamp(std::string_view text, bool apply_offset)
 inline constexpr size_t kMaxTimestampText = 40;
 size_t format_date(int64_t days, char* out);
 size_t format_timestamp(int64_t micros, bool with_zone, char* out);
-
-int64_t floor_div(int64_t a, int64_t b);
 
 enum class TimeUnit : uint8_t {
   kMicrosecond,

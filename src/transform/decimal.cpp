@@ -8,6 +8,8 @@
 #include <cmath>
 #include <string>
 
+#include "transform/text_functions.hpp"
+
 namespace sluice::transform {
 namespace {
 
@@ -92,8 +94,7 @@ int division_scale(const Decimal& a, const Decimal& b) {
 }  // namespace
 
 std::optional<Decimal> parse_decimal(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  s = trim_blanks(s);
   bool negative = false;
   if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
     negative = s.front() == '-';

@@ -1,4 +1,5 @@
 // Per-row evaluation of the built-in scalar functions (string, date/time, privacy).
+#include "core/civil_date.hpp"
 #include "transform/expression.hpp"
 
 namespace sluice::transform {

@@ -1,6 +1,7 @@
 #include "transform/text_functions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace sluice::transform {
@@ -64,6 +65,12 @@ std::string_view lower_text(std::string_view s, ScratchArena& arena) {
 
 std::string_view upper_text(std::string_view s, ScratchArena& arena) {
   return map_case<false>(s, arena);
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
 }
 
 std::string_view trim_text(std::string_view s, std::string_view chars, TrimSide side) {

@@ -17,6 +17,10 @@ int64_t utf8_length(std::string_view s);
 std::string_view lower_text(std::string_view s, ScratchArena& arena);
 std::string_view upper_text(std::string_view s, ScratchArena& arena);
 
+// What PostgreSQL's input functions (int8in, float8in, numeric_in, date_in) skip around
+// a value: ASCII white space.
+std::string_view trim_blanks(std::string_view s);
+
 enum class TrimSide : uint8_t { kBoth, kLeading, kTrailing };
 // `chars` is the set of characters to remove (PostgreSQL's default: a space).
 std::string_view trim_text(std::string_view s, std::string_view chars, TrimSide side);

@@ -6,17 +6,13 @@
 #include <cmath>
 #include <limits>
 
+#include "core/civil_date.hpp"
 #include "transform/decimal.hpp"
 #include "transform/expression.hpp"
+#include "transform/text_functions.hpp"
 
 namespace sluice::transform {
 namespace {
-
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "core/civil_date.hpp"
 #include "core/error.hpp"
+#include "core/json_escape.hpp"
 #include "core/position.hpp"
 #include "core/row.hpp"
 
@@ -47,6 +51,24 @@ TEST(Position, BinlogRoundTrips) {
   Position parsed = parse_position(to_string(Position{pos}));
   EXPECT_EQ(std::get<BinlogPosition>(parsed), pos);
   EXPECT_THROW(parse_binlog_position("nofile"), ConfigError);
+}
+
+TEST(JsonEscape, EscapesAsPostgresJsonOutputDoes) {
+  std::string out;
+  append_json_escaped("q\"b\\ \b\f\n\r\t \x01\x1f \xc3\xbc /", out);
+  EXPECT_EQ(out, "q\\\"b\\\\ \\b\\f\\n\\r\\t \\u0001\\u001f \xc3\xbc /");
+}
+
+TEST(CivilDate, RoundTripsAroundTheEpochAndLeapDays) {
+  for (int64_t days : {-719468, -1, 0, 1, 11016, 19417, 2932896}) {
+    CivilDate date = civil_from_days(days);
+    EXPECT_EQ(days_from_civil(date.year, date.month, date.day), days) << days;
+  }
+  CivilDate leap = civil_from_days(11016);  // 2000-02-29
+  EXPECT_EQ(leap.year, 2000);
+  EXPECT_EQ(leap.month, 2u);
+  EXPECT_EQ(leap.day, 29u);
+  EXPECT_EQ(floor_div(-1, 86400), -1);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <bit>
 #include <charconv>
 
+#include "core/civil_date.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_value_text.hpp"
 #include "source/mysql/mysql_json.hpp"
@@ -94,25 +95,6 @@ void append_floating(Row& row, T value) {
 
 // --- strings ---------------------------------------------------------------------------
 
-void append_bytea_hex(std::string_view bytes, size_t padded_length, Row& row) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  row.begin_value();
-  row.append_text("\\x");
-  char buf[256];
-  size_t used = 0;
-  auto put = [&](uint8_t b) {
-    if (used == sizeof buf) {
-      row.append_text(std::string_view(buf, used));
-      used = 0;
-    }
-    buf[used++] = kDigits[b >> 4];
-    buf[used++] = kDigits[b & 15];
-  };
-  for (char c : bytes) put(static_cast<uint8_t>(c));
-  for (size_t i = bytes.size(); i < padded_length; ++i) put(0);
-  row.append_text(std::string_view(buf, used));
-}
-
 void append_string(std::string_view bytes, const ColumnPlan& c, size_t padded_length, Row& row,
                    std::string& scratch) {
   switch (c.encoding) {
@@ -126,7 +108,9 @@ void append_string(std::string_view bytes, const ColumnPlan& c, size_t padded_le
       row.append(scratch);
       return;
     case TextEncoding::kBinary:
-      append_bytea_hex(bytes, padded_length, row);
+      row.begin_value();
+      detail::append_bytea_hex(bytes, padded_length,
+                               [&](std::string_view piece) { row.append_text(piece); });
       return;
   }
 }
@@ -170,20 +154,6 @@ void append_ewkb_hex(std::span<const uint8_t> stored, Row& row, std::string& scr
 
 bool valid_date(uint32_t year, uint32_t month, uint32_t day) {
   return year != 0 && month >= 1 && month <= 12 && day >= 1;
-}
-
-// Unix days to the proleptic Gregorian calendar (H. Hinnant, "chrono-compatible
-// low-level date algorithms", civil_from_days).
-void civil_from_days(int64_t days, uint32_t& year, uint32_t& month, uint32_t& day) {
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  auto doe = static_cast<uint32_t>(days - era * 146097);
-  uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  uint32_t mp = (5 * doy + 2) / 153;
-  day = doy - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = static_cast<uint32_t>(static_cast<int64_t>(yoe) + era * 400 + (month <= 2));
 }
 
 // Fractional seconds of TIME2/DATETIME2/TIMESTAMP2: (fsp + 1) / 2 big-endian bytes.
@@ -253,10 +223,9 @@ void append_unix_time(uint64_t seconds, uint32_t us, Row& row, std::string& scra
     row.append_null();
     return;
   }
-  uint32_t year, month, day;
-  civil_from_days(static_cast<int64_t>(seconds / 86400), year, month, day);
-  append_datetime_value(year, month, day, static_cast<uint32_t>(seconds % 86400), us, true, row,
-                        scratch);
+  CivilDate date = civil_from_days(static_cast<int64_t>(seconds / 86400));
+  append_datetime_value(static_cast<uint32_t>(date.year), date.month, date.day,
+                        static_cast<uint32_t>(seconds % 86400), us, true, row, scratch);
 }
 
 void read_timestamp2(ByteReader& in, uint8_t fsp, Row& row, std::string& scratch) {

@@ -1,6 +1,7 @@
 #pragma once
-// Text forms shared by the rows decoder and the binary JSON decoder: DECIMAL's packed
-// binary form and calendar pieces, written the way PostgreSQL prints them.
+// Text forms shared by the rows decoder, the binary JSON decoder and the snapshot:
+// DECIMAL's packed binary form, calendar pieces and bytea, written the way PostgreSQL
+// prints them.
 
 #include <cstdint>
 #include <span>
@@ -27,6 +28,29 @@ void append_clock(uint32_t hours, uint32_t minutes, uint32_t seconds, std::strin
 void append_trimmed_fraction(uint32_t microseconds, std::string& out);
 // ".ffffff", always six digits: MySQL's style inside JSON.
 void append_full_fraction(uint32_t microseconds, std::string& out);
+
+// Binary string bytes as PostgreSQL prints bytea: "\x", then two lowercase hex digits a
+// byte, with zero bytes up to `padded_length` (the binlog leaves off BINARY(n)'s trailing
+// zeros). The text goes to `append(std::string_view)` in pieces from a buffer on the
+// stack, so a large value costs no allocation of its own.
+template <typename Append>
+void append_bytea_hex(std::string_view bytes, size_t padded_length, Append&& append) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  append(std::string_view("\\x"));
+  char buf[256];
+  size_t used = 0;
+  auto put = [&](uint8_t b) {
+    if (used == sizeof buf) {
+      append(std::string_view(buf, used));
+      used = 0;
+    }
+    buf[used++] = kDigits[b >> 4];
+    buf[used++] = kDigits[b & 15];
+  };
+  for (char c : bytes) put(static_cast<uint8_t>(c));
+  for (size_t i = bytes.size(); i < padded_length; ++i) put(0);
+  append(std::string_view(buf, used));
+}
 
 // MySQL's latin1 is Windows-1252, except that the five bytes 1252 leaves undefined map
 // to the C1 controls of the same code (as in MySQL strings/ctype-latin1.cc).

@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "core/error.hpp"
+#include "core/json_escape.hpp"
 #include "source/mysql/binlog_byte_reader.hpp"
 #include "source/mysql/binlog_table_map.hpp"
 #include "source/mysql/binlog_value_text.hpp"
@@ -188,36 +189,8 @@ class JsonTextWriter {
 
   void quoted(std::span<const uint8_t> text) {
     out_.push_back('"');
-    for (uint8_t c : text) {
-      switch (c) {
-        case '"':
-          out_.append("\\\"");
-          break;
-        case '\\':
-          out_.append("\\\\");
-          break;
-        case '\n':
-          out_.append("\\n");
-          break;
-        case '\r':
-          out_.append("\\r");
-          break;
-        case '\t':
-          out_.append("\\t");
-          break;
-        case '\b':
-          out_.append("\\b");
-          break;
-        case '\f':
-          out_.append("\\f");
-          break;
-        default:
-          if (c < 0x20)
-            fmt::format_to(std::back_inserter(out_), "\\u{:04x}", c);
-          else
-            out_.push_back(static_cast<char>(c));
-      }
-    }
+    append_json_escaped(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                        out_);
     out_.push_back('"');
   }
 

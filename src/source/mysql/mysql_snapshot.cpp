@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "source/copy_progress.hpp"
 #include "source/mysql/binlog_value_text.hpp"
 #include "source/mysql/mysql_charset.hpp"
 
@@ -15,7 +16,6 @@ namespace sluice::mysql {
 namespace {
 
 constexpr size_t kChunkBytes = 256 * 1024;
-constexpr auto kProgressInterval = std::chrono::seconds(5);
 
 // How the text protocol's value differs from the binlog decoder's canonical text.
 enum class Format : uint8_t {
@@ -170,15 +170,12 @@ bool append_value(Format format, std::string_view text, std::string& out, std::s
       if (text == "0000" || text == "0") return false;
       out.append(text);
       return true;
-    case Format::kBytes: {
-      static constexpr char kDigits[] = "0123456789abcdef";
-      out.append("\\\\x");
-      for (char c : text) {
-        out.push_back(kDigits[static_cast<uint8_t>(c) >> 4]);
-        out.push_back(kDigits[static_cast<uint8_t>(c) & 15]);
-      }
+    case Format::kBytes:
+      // The text protocol's value is whole (no padding to add); COPY text escapes the
+      // backslash of "\x", and hex digits need no escaping.
+      out.push_back('\\');
+      detail::append_bytea_hex(text, 0, [&](std::string_view piece) { out.append(piece); });
       return true;
-    }
     case Format::kGeometry:
       scratch.clear();
       detail::append_geometry_ewkb_hex(
@@ -193,7 +190,10 @@ class RowStreamReader : public CopyTextReader {
  public:
   RowStreamReader(MySqlConnection& conn, const std::string& sql, std::vector<ColumnCopy> columns,
                   std::string table_name)
-      : stream_(conn, sql), columns_(std::move(columns)), table_name_(std::move(table_name)) {
+      : stream_(conn, sql),
+        columns_(std::move(columns)),
+        table_name_(std::move(table_name)),
+        progress_(table_name_) {
     chunk_.reserve(kChunkBytes + 4096);
   }
 
@@ -202,12 +202,12 @@ class RowStreamReader : public CopyTextReader {
     while (!done_ && chunk_.size() < kChunkBytes) {
       if (!stream_.next()) {
         done_ = true;
-        report_progress(true);
+        progress_.report(true);
         break;
       }
       append_row();
     }
-    report_progress(false);
+    progress_.report(false);
     if (chunk_.empty()) return std::nullopt;
     return std::string_view(chunk_);
   }
@@ -222,7 +222,7 @@ class RowStreamReader : public CopyTextReader {
         chunk_.append("\\N");
     }
     chunk_.push_back('\n');
-    ++rows_;
+    progress_.count_row();
   }
 
   std::string_view converted(const ColumnCopy& column, std::string_view bytes) {
@@ -236,15 +236,6 @@ class RowStreamReader : public CopyTextReader {
     return converted_;
   }
 
-  void report_progress(bool final) {
-    auto now = std::chrono::steady_clock::now();
-    if (!final && now - last_report_ < kProgressInterval) return;
-    last_report_ = now;
-    double seconds = std::chrono::duration<double>(now - started_).count();
-    spdlog::info("snapshot: {} {} rows{} ({:.0f} rows/s)", table_name_, rows_,
-                 final ? ", done" : "", rows_ / std::max(seconds, 1e-3));
-  }
-
   MySqlRowStream stream_;
   std::vector<ColumnCopy> columns_;
   std::string table_name_;
@@ -252,9 +243,7 @@ class RowStreamReader : public CopyTextReader {
   std::string scratch_;
   std::string converted_;
   bool done_ = false;
-  uint64_t rows_ = 0;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_report_ = started_;
+  CopyProgress progress_;
 };
 
 void prepare_session(MySqlConnection& conn) {

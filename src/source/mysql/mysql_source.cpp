@@ -4,17 +4,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <exception>
 #include <mutex>
-#include <thread>
 
 #include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_ddl.hpp"
 #include "source/mysql/binlog_query_event.hpp"
 #include "source/mysql/mysql_snapshot.hpp"
+#include "source/parallel_copy.hpp"
 
 namespace sluice::mysql {
 namespace {
@@ -257,27 +255,8 @@ void MySqlSource::for_each_table_in_parallel(
     size_t connections, const std::function<void(size_t worker, CapturedTable&)>& copy) {
   std::vector<CapturedTable*> work;
   for (auto& [name, table] : tables_) work.push_back(&table);
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&](size_t id) {
-    while (true) {
-      size_t i = next.fetch_add(1);
-      if (i >= work.size()) return;
-      try {
-        copy(id, *work[i]);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = work.size();
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t i = 0; i < connections; ++i) workers.emplace_back(worker, i);
-  }
-  if (failure) std::rethrow_exception(failure);
+  copy_tables_in_parallel(work.size(), connections,
+                          [&](size_t worker, size_t table) { copy(worker, *work[table]); });
 }
 
 void MySqlSource::set_gtids(const std::string& gtid_set) {

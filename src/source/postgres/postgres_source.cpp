@@ -3,13 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
-
 #include "config/table_names.hpp"
 #include "core/error.hpp"
+#include "source/parallel_copy.hpp"
 #include "source/postgres/snapshot_copier.hpp"
 
 namespace sluice::pg {
@@ -74,27 +70,11 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
 void PostgresSource::copy_tables(const std::string& snapshot_name, SnapshotConsumer& consumer) {
   for (size_t i = 0; i < schemas_.size(); ++i)
     consumer.expect_rows(schemas_[i], estimated_rows_[i]);
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto worker = [&] {
-    while (true) {
-      size_t i = next.fetch_add(1);
-      if (i >= schemas_.size()) return;
-      try {
-        copy_table_in_snapshot(config_.source.url, snapshot_name, schemas_[i], consumer);
-      } catch (...) {
-        std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = schemas_.size();
-      }
-    }
-  };
-  size_t parallelism = std::min<size_t>(config_.source.snapshot_parallelism, schemas_.size());
-  std::vector<std::jthread> workers;
-  for (size_t i = 0; i < parallelism; ++i) workers.emplace_back(worker);
-  workers.clear();
-  if (failure) std::rethrow_exception(failure);
+  copy_tables_in_parallel(schemas_.size(), static_cast<size_t>(config_.source.snapshot_parallelism),
+                          [&](size_t /*worker*/, size_t table) {
+                            copy_table_in_snapshot(config_.source.url, snapshot_name,
+                                                   schemas_[table], consumer);
+                          });
 }
 
 ReadStatus PostgresSource::read(ChangeBatch& batch, const ReadLimits& limits) {

@@ -1,25 +1,21 @@
 #include "source/postgres/snapshot_copier.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <chrono>
 
 #include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "source/copy_progress.hpp"
 
 namespace sluice::pg {
 namespace {
 
 constexpr size_t kChunkBytes = 256 * 1024;
-constexpr auto kProgressInterval = std::chrono::seconds(5);
 
 // Hands out COPY TO STDOUT rows gathered into chunks of whole lines.
 class CopyOutReader : public CopyTextReader {
  public:
   CopyOutReader(PgConnection& conn, std::string table_name)
-      : conn_(conn), table_name_(std::move(table_name)) {
+      : conn_(conn), table_name_(std::move(table_name)), progress_(table_name_) {
     chunk_.reserve(kChunkBytes + 4096);
   }
   ~CopyOutReader() override {
@@ -42,14 +38,12 @@ class CopyOutReader : public CopyTextReader {
       }
       if (length < 0) conn_.fail(fmt::format("COPY {}", table_name_), nullptr);
       chunk_.append(row_, static_cast<size_t>(length));
-      ++rows_;
+      progress_.count_row();
     }
-    report_progress(false);
+    progress_.report(false);
     if (chunk_.empty()) return std::nullopt;
     return std::string_view(chunk_);
   }
-
-  uint64_t rows() const { return rows_; }
 
  private:
   void finish() {
@@ -58,16 +52,7 @@ class CopyOutReader : public CopyTextReader {
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
       conn_.fail(fmt::format("COPY {}", table_name_), result.get());
     while (PGresult* extra = PQgetResult(conn_.raw())) PQclear(extra);
-    report_progress(true);
-  }
-
-  void report_progress(bool final) {
-    auto now = std::chrono::steady_clock::now();
-    if (!final && now - last_report_ < kProgressInterval) return;
-    last_report_ = now;
-    double seconds = std::chrono::duration<double>(now - started_).count();
-    spdlog::info("snapshot: {} {} rows{} ({:.0f} rows/s)", table_name_, rows_,
-                 final ? ", done" : "", rows_ / std::max(seconds, 1e-3));
+    progress_.report(true);
   }
 
   PgConnection& conn_;
@@ -75,9 +60,7 @@ class CopyOutReader : public CopyTextReader {
   std::string chunk_;
   char* row_ = nullptr;
   bool done_ = false;
-  uint64_t rows_ = 0;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_report_ = started_;
+  CopyProgress progress_;
 };
 
 }  // namespace
