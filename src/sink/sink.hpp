@@ -6,9 +6,9 @@
 #include <optional>
 #include <vector>
 
+#include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
 #include "core/kafka_offset.hpp"
-#include "source/source.hpp"
 
 namespace sluice {
 
