@@ -201,11 +201,12 @@ const KafkaOffsetTable& PostgresSink::offset_table() {
   return *offset_table_;
 }
 
-std::map<TopicPartition, KafkaOffset> PostgresSink::kafka_offsets() {
+std::map<kafka::TopicPartition, kafka::KafkaOffset> PostgresSink::kafka_offsets() {
   return offset_table().read(conn_);
 }
 
-void PostgresSink::apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) {
+void PostgresSink::apply(const ChangeBatch& batch,
+                         const std::vector<kafka::PartitionProgress>& progress) {
   const KafkaOffsetTable& offsets = offset_table();
   stage(batch);
   if (!offsets.write(conn_, progress)) {
