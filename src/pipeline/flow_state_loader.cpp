@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "source/copy_rows.hpp"
+#include "copytext/copy_rows.hpp"
 
 namespace sluice {
 namespace {

@@ -6,9 +6,9 @@
 #include <optional>
 #include <vector>
 
+#include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
-#include "core/kafka_offset.hpp"
-#include "source/source.hpp"
+#include "transport/kafka/kafka_offset.hpp"
 
 namespace sluice {
 
@@ -34,13 +34,14 @@ class Sink {
   virtual void apply(const ChangeBatch& batch) = 0;
 
   // `sluice apply`: the next offset of every partition this pipeline has applied from Kafka.
-  virtual std::map<TopicPartition, KafkaOffset> kafka_offsets() = 0;
+  virtual std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() = 0;
 
   // `sluice apply`: applies the changes and records `progress` in one warehouse
   // transaction (batch.commit_position is ignored). Throws ConnectionError without
   // committing when a partition's stored offset is no longer progress.expected: another
   // apply process took the partition over.
-  virtual void apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) = 0;
+  virtual void apply(const ChangeBatch& batch,
+                     const std::vector<kafka::PartitionProgress>& progress) = 0;
 
   // Drops the checkpoint so the next run starts over.
   virtual void reset() = 0;

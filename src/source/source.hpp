@@ -9,17 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
 
 namespace sluice {
-
-// Rows of one table in PostgreSQL COPY text format, a chunk of whole lines at a time.
-class CopyTextReader {
- public:
-  virtual ~CopyTextReader() = default;
-  // The next chunk, or nullopt at the end of the table.
-  virtual std::optional<std::string_view> next_chunk() = 0;
-};
 
 // Receives the initial copy. Called from several threads at once, one table each.
 class SnapshotConsumer {

@@ -2,7 +2,7 @@
 // Fuzz target body: one chunk of COPY text rows, as snapshots and the Kafka publisher
 // parse the source's copy output.
 
-#include "core/copy_text_parser.hpp"
+#include "copytext/copy_text_parser.hpp"
 #include "core/error.hpp"
 #include "fuzz_input.hpp"
 #include "row_touch.hpp"

@@ -1,8 +1,8 @@
-#include "sink/postgres/copy_text_encoder.hpp"
+#include "copytext/copy_text_encoder.hpp"
 
 #include <gtest/gtest.h>
 
-namespace sluice::warehouse {
+namespace sluice {
 namespace {
 
 std::string escaped(std::string_view value) {
@@ -27,4 +27,4 @@ TEST(CopyTextEncoder, NullMarker) {
 }
 
 }  // namespace
-}  // namespace sluice::warehouse
+}  // namespace sluice

@@ -24,7 +24,7 @@ bool is_concurrent_ddl(std::string_view message) {
          std::string_view::npos;
 }
 
-TopicPartition partition_of(const rd_kafka_message_t& m) {
+kafka::TopicPartition partition_of(const rd_kafka_message_t& m) {
   return {rd_kafka_topic_name(m.rkt), m.partition};
 }
 
@@ -48,11 +48,12 @@ void KafkaApply::run() {
   });
 }
 
-std::vector<KafkaOffset> KafkaApply::on_assigned(const std::vector<TopicPartition>& partitions) {
-  std::map<TopicPartition, KafkaOffset> stored = sink_->kafka_offsets();
-  std::vector<KafkaOffset> starts;
-  for (const TopicPartition& tp : partitions) {
-    KafkaOffset offset = stored.contains(tp) ? stored[tp] : KafkaOffset{};
+std::vector<kafka::KafkaOffset> KafkaApply::on_assigned(
+    const std::vector<kafka::TopicPartition>& partitions) {
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> stored = sink_->kafka_offsets();
+  std::vector<kafka::KafkaOffset> starts;
+  for (const kafka::TopicPartition& tp : partitions) {
+    kafka::KafkaOffset offset = stored.contains(tp) ? stored[tp] : kafka::KafkaOffset{};
     stored_[tp] = offset;
     starts.push_back(offset);
     spdlog::info("apply: assigned {} [{}] from offset {}", tp.topic, tp.partition,
@@ -65,9 +66,9 @@ std::vector<KafkaOffset> KafkaApply::on_assigned(const std::vector<TopicPartitio
   return starts;
 }
 
-void KafkaApply::on_revoked(const std::vector<TopicPartition>& partitions) {
+void KafkaApply::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
   commit();
-  for (const TopicPartition& tp : partitions) {
+  for (const kafka::TopicPartition& tp : partitions) {
     stored_.erase(tp);
     held_.erase(tp);
     at_end_.erase(tp);
@@ -120,7 +121,7 @@ bool KafkaApply::run_session() {
 }
 
 void KafkaApply::consume(const rd_kafka_message_t& message) {
-  TopicPartition tp = partition_of(message);
+  kafka::TopicPartition tp = partition_of(message);
   if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     at_end_.insert(tp);
     return;
@@ -133,7 +134,7 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
   Change change;
   if (decoder_.decode(key, value, {tp.topic, tp.partition, message.offset}, change))
     held.changes.push_back(std::move(change));
-  held.next = KafkaOffset{message.offset + 1};
+  held.next = kafka::KafkaOffset{message.offset + 1};
   size_t size = 0;
   bool tx_open = kafka::find_header(message, kafka::kTxOpenHeader, size) != nullptr;
   if (!tx_open || held.changes.size() >= config_.batch.max_rows * kForceRowsFactor)
@@ -142,7 +143,7 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
 
 // The partition's held changes end a source transaction (or grew too large to hold):
 // they join the batch, and the partition's progress moves past them.
-void KafkaApply::release(const TopicPartition& tp, Held& held) {
+void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
   started_batch();
   for (Change& change : held.changes) {
     if (flows_)
@@ -151,7 +152,7 @@ void KafkaApply::release(const TopicPartition& tp, Held& held) {
       batch_.changes.push_back(std::move(change));
   }
   held.changes.clear();
-  PartitionProgress& p = progress_[tp];
+  kafka::PartitionProgress& p = progress_[tp];
   p.partition = tp;
   p.expected = stored_[tp];
   p.next = held.next;
@@ -177,10 +178,10 @@ bool KafkaApply::batch_due() const {
 void KafkaApply::commit() {
   batch_started_ = false;
   if (batch_empty()) return;
-  std::vector<PartitionProgress> progress;
+  std::vector<kafka::PartitionProgress> progress;
   for (const auto& [tp, p] : progress_) progress.push_back(p);
   sink_->apply(batch_, progress);
-  for (const PartitionProgress& p : progress) stored_[p.partition] = p.next;
+  for (const kafka::PartitionProgress& p : progress) stored_[p.partition] = p.next;
   if (consumer_ != nullptr) consumer_->commit_hint(progress);
   applied_ += batch_.changes.size();
   batch_.clear();

@@ -24,19 +24,20 @@ class KafkaApply : public kafka::RebalanceListener {
   // Returns when caught up (with until_caught_up) or after a stop request.
   void run();
 
-  std::vector<KafkaOffset> on_assigned(const std::vector<TopicPartition>& partitions) override;
-  void on_revoked(const std::vector<TopicPartition>& partitions) override;
+  std::vector<kafka::KafkaOffset> on_assigned(
+      const std::vector<kafka::TopicPartition>& partitions) override;
+  void on_revoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
  private:
   bool run_session();
   // Changes of a partition's source transaction not yet complete in this process.
   struct Held {
     std::vector<Change> changes;
-    KafkaOffset next;  // after the last message held
+    kafka::KafkaOffset next;  // after the last message held
   };
 
   void consume(const rd_kafka_message_t& message);
-  void release(const TopicPartition& tp, Held& held);
+  void release(const kafka::TopicPartition& tp, Held& held);
   bool batch_due() const;
   void commit();
   bool caught_up() const;
@@ -51,10 +52,11 @@ class KafkaApply : public kafka::RebalanceListener {
   std::unique_ptr<KafkaFlowState> flows_;  // null: mirror
   kafka::ChangeDecoder decoder_;
   ChangeBatch batch_;
-  std::map<TopicPartition, PartitionProgress> progress_;  // read into batch_
-  std::map<TopicPartition, KafkaOffset> stored_;  // the warehouse's offset, per assigned partition
-  std::map<TopicPartition, Held> held_;
-  std::set<TopicPartition> at_end_;  // read up to the end of the partition
+  std::map<kafka::TopicPartition, kafka::PartitionProgress> progress_;  // read into batch_
+  std::map<kafka::TopicPartition, kafka::KafkaOffset>
+      stored_;  // the warehouse's offset, per assigned partition
+  std::map<kafka::TopicPartition, Held> held_;
+  std::set<kafka::TopicPartition> at_end_;  // read up to the end of the partition
   std::chrono::steady_clock::time_point batch_start_;
   bool batch_started_ = false;
   uint64_t applied_ = 0;

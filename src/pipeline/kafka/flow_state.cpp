@@ -52,10 +52,10 @@ void KafkaFlowState::feed(const rd_kafka_message_t& message, ChangeBatch& out) {
 }
 
 void KafkaFlowState::replay(kafka::KafkaConsumer& reader,
-                            std::map<TopicPartition, KafkaOffset> ends) {
+                            std::map<kafka::TopicPartition, kafka::KafkaOffset> ends) {
   std::erase_if(ends, [](const auto& entry) { return entry.second.value <= 0; });
-  std::vector<std::pair<TopicPartition, KafkaOffset>> from_start;
-  for (const auto& [tp, end] : ends) from_start.emplace_back(tp, KafkaOffset{});
+  std::vector<std::pair<kafka::TopicPartition, kafka::KafkaOffset>> from_start;
+  for (const auto& [tp, end] : ends) from_start.emplace_back(tp, kafka::KafkaOffset{});
   reader.assign(from_start);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   while (!ends.empty()) {
@@ -63,7 +63,7 @@ void KafkaFlowState::replay(kafka::KafkaConsumer& reader,
       throw ConnectionError("kafka: rebuilding flow state timed out");
     kafka::MessagePtr m = reader.poll(std::chrono::milliseconds(200));
     if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+    kafka::TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
     auto it = ends.find(tp);
     if (it == ends.end() || m->offset >= it->second.value) continue;
     discarded_.clear();
@@ -72,19 +72,19 @@ void KafkaFlowState::replay(kafka::KafkaConsumer& reader,
   }
 }
 
-void KafkaFlowState::rebuild(const std::map<TopicPartition, KafkaOffset>& assigned,
+void KafkaFlowState::rebuild(const std::map<kafka::TopicPartition, kafka::KafkaOffset>& assigned,
                              ChangeBatch& out) {
   flows_ = std::make_unique<FlowSet>(config_, schemas_);
   // Lookups: every partition to its current end; the reader then stays for live changes.
   lookups_ = std::make_unique<kafka::KafkaConsumer>(config_.transport, "", nullptr);
-  std::map<TopicPartition, KafkaOffset> lookup_ends;
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> lookup_ends;
   for (const std::string& topic : lookup_topics_) {
     int partitions = kafka::partition_count(lookups_->raw(), topic);
     for (int32_t p = 0; p < partitions; ++p)
       lookup_ends[{topic, p}] = lookups_->high_watermark({topic, p});
   }
   replay(*lookups_, lookup_ends);
-  std::vector<std::pair<TopicPartition, KafkaOffset>> live;
+  std::vector<std::pair<kafka::TopicPartition, kafka::KafkaOffset>> live;
   for (const auto& [tp, end] : lookup_ends) live.emplace_back(tp, end);
   lookups_->assign(live);
   // Driving partitions up to what the warehouse holds; the group continues from there.

@@ -31,7 +31,8 @@ class KafkaFlowState {
 
   // Rebuilds the state for the partitions now assigned (with their warehouse offsets) and
   // appends an upsert of every destination row it yields to `out`.
-  void rebuild(const std::map<TopicPartition, KafkaOffset>& assigned, ChangeBatch& out);
+  void rebuild(const std::map<kafka::TopicPartition, kafka::KafkaOffset>& assigned,
+               ChangeBatch& out);
   // The partitions were revoked: the state no longer matches what this process owns.
   void drop();
 
@@ -44,7 +45,8 @@ class KafkaFlowState {
  private:
   // Reads `partitions` from the beginning up to the given end offsets into the flows,
   // discarding what they emit.
-  void replay(kafka::KafkaConsumer& reader, std::map<TopicPartition, KafkaOffset> ends);
+  void replay(kafka::KafkaConsumer& reader,
+              std::map<kafka::TopicPartition, kafka::KafkaOffset> ends);
   void feed(const rd_kafka_message_t& message, ChangeBatch& out);
 
   const PipelineConfig& config_;

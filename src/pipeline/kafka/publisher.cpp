@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "core/copy_text_parser.hpp"
+#include "copytext/copy_text_parser.hpp"
 #include "core/error.hpp"
 #include "transport/kafka/change_codec.hpp"
 #include "transport/kafka/topic_admin.hpp"

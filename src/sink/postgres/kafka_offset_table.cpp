@@ -24,20 +24,21 @@ void KafkaOffsetTable::create(PgConnection& conn) const {
       table_));
 }
 
-std::map<TopicPartition, KafkaOffset> KafkaOffsetTable::read(PgConnection& conn) const {
+std::map<kafka::TopicPartition, kafka::KafkaOffset> KafkaOffsetTable::read(
+    PgConnection& conn) const {
   PgResult r = conn.query(
       fmt::format("SELECT topic, \"partition\", next_offset FROM {} WHERE pipeline = $1", table_),
       {pipeline_});
-  std::map<TopicPartition, KafkaOffset> out;
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> out;
   for (int i = 0; i < PQntuples(r.get()); ++i)
     out[{PQgetvalue(r.get(), i, 0), std::atoi(PQgetvalue(r.get(), i, 1))}] =
-        KafkaOffset{std::atoll(PQgetvalue(r.get(), i, 2))};
+        kafka::KafkaOffset{std::atoll(PQgetvalue(r.get(), i, 2))};
   return out;
 }
 
 bool KafkaOffsetTable::write(PgConnection& conn,
-                             const std::vector<PartitionProgress>& progress) const {
-  for (const PartitionProgress& p : progress) {
+                             const std::vector<kafka::PartitionProgress>& progress) const {
+  for (const kafka::PartitionProgress& p : progress) {
     std::vector<std::string> params = {pipeline_, p.partition.topic,
                                        std::to_string(p.partition.partition),
                                        std::to_string(p.next.value)};

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/kafka_offset.hpp"
 #include "pgclient/pg_connection.hpp"
+#include "transport/kafka/kafka_offset.hpp"
 
 namespace sluice::warehouse {
 
@@ -19,10 +19,10 @@ class KafkaOffsetTable {
   KafkaOffsetTable(std::string qualified_table, std::string pipeline, bool upsert);
 
   void create(PgConnection& conn) const;
-  std::map<TopicPartition, KafkaOffset> read(PgConnection& conn) const;
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> read(PgConnection& conn) const;
   // Inside the open transaction; false when a partition's stored offset is not the
   // expected one (the caller must roll back).
-  bool write(PgConnection& conn, const std::vector<PartitionProgress>& progress) const;
+  bool write(PgConnection& conn, const std::vector<kafka::PartitionProgress>& progress) const;
 
  private:
   std::string table_;

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
+#include "copytext/copy_rows.hpp"
 #include "core/error.hpp"
 #include "sink/postgres/insert_batcher.hpp"
 #include "sink/postgres/s3_snapshot.hpp"
-#include "sink/postgres/snapshot_rows.hpp"
 
 namespace sluice::warehouse {
 namespace {
@@ -134,7 +134,7 @@ void PostgresSink::replace_rows_through_s3(PgConnection& conn, const TableSchema
 void PostgresSink::load_by_insert(PgConnection& conn, const std::string& insert_prefix,
                                   const TableSchema& table, CopyTextReader& rows) {
   InsertBatcher batcher(conn, insert_prefix, table.columns.size());
-  for_each_copy_row(rows, [&](const Row& row) { write_snapshot_row(row, batcher); });
+  for_each_copy_row(rows, [&](const Row& row) { write_row_fields(row, batcher); });
   batcher.finish();
 }
 
@@ -201,11 +201,12 @@ const KafkaOffsetTable& PostgresSink::offset_table() {
   return *offset_table_;
 }
 
-std::map<TopicPartition, KafkaOffset> PostgresSink::kafka_offsets() {
+std::map<kafka::TopicPartition, kafka::KafkaOffset> PostgresSink::kafka_offsets() {
   return offset_table().read(conn_);
 }
 
-void PostgresSink::apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) {
+void PostgresSink::apply(const ChangeBatch& batch,
+                         const std::vector<kafka::PartitionProgress>& progress) {
   const KafkaOffsetTable& offsets = offset_table();
   stage(batch);
   if (!offsets.write(conn_, progress)) {

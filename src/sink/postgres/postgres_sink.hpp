@@ -25,8 +25,9 @@ class PostgresSink : public Sink {
   void load_snapshot(const TableSchema& table, CopyTextReader& rows) override;
   void finish_snapshot(const Position& position) override;
   void apply(const ChangeBatch& batch) override;
-  std::map<TopicPartition, KafkaOffset> kafka_offsets() override;
-  void apply(const ChangeBatch& batch, const std::vector<PartitionProgress>& progress) override;
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() override;
+  void apply(const ChangeBatch& batch,
+             const std::vector<kafka::PartitionProgress>& progress) override;
   void reset() override;
 
  private:

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "copytext/copy_rows.hpp"
 #include "core/error.hpp"
-#include "sink/postgres/snapshot_rows.hpp"
 
 namespace sluice::warehouse {
 
@@ -43,7 +43,7 @@ void SnapshotCsvPart::add(const Row& row) {
   if (row.size() != table_.columns.size())
     throw FatalError(fmt::format("snapshot of {}: a row has {} fields for {} columns",
                                  table_.qualified_name(), row.size(), table_.columns.size()));
-  write_snapshot_row(row, writer_);
+  write_row_fields(row, writer_);
   ++rows_;
 }
 

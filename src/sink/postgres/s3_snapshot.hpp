@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "copytext/copy_text_reader.hpp"
 #include "core/row.hpp"
 #include "core/schema.hpp"
 #include "sink/postgres/redshift_csv_writer.hpp"
 #include "sink/postgres/s3_staging.hpp"
-#include "source/source.hpp"
 
 namespace sluice::warehouse {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sink/postgres/copy_text_encoder.hpp"
+#include "copytext/copy_text_encoder.hpp"
 #include "sink/postgres/insert_batcher.hpp"
 #include "sink/postgres/redshift_csv_writer.hpp"
 

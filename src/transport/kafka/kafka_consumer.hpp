@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/kafka_offset.hpp"
 #include "transport/kafka/kafka_config.hpp"
+#include "transport/kafka/kafka_offset.hpp"
 
 namespace sluice::kafka {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace sluice::warehouse {
+namespace sluice {
 
 inline void append_copy_escaped(std::string& out, std::string_view value) {
   size_t run = 0;
@@ -39,4 +39,4 @@ inline void append_copy_null(std::string& out) {
   out.append("\\N", 2);
 }
 
-}  // namespace sluice::warehouse
+}  // namespace sluice

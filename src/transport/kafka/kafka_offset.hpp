@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace sluice {
+namespace sluice::kafka {
 
 struct KafkaOffset {
   int64_t value = -1;  // -1: none stored
@@ -28,4 +28,4 @@ struct PartitionProgress {
   KafkaOffset next;
 };
 
-}  // namespace sluice
+}  // namespace sluice::kafka

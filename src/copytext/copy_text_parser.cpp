@@ -1,4 +1,4 @@
-#include "core/copy_text_parser.hpp"
+#include "copytext/copy_text_parser.hpp"
 
 #include "core/error.hpp"
 
