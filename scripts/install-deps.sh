@@ -8,7 +8,7 @@ packages=(
   libpq-dev postgresql-15 postgresql-client-15
   libmariadb-dev mariadb-server mariadb-client
   librdkafka-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libzstd-dev
+  nlohmann-json3-dev libcpp-httplib-dev libssl-dev zlib1g-dev libzstd-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy time bc curl procps iproute2
   python3 python3-botocore
