@@ -7,9 +7,9 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "transform/node_builders.hpp"
 #include "transform/decimal.hpp"
 #include "transform/flow_parser.hpp"
+#include "transform/node_builders.hpp"
 
 namespace sluice::transform {
 

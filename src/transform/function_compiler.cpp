@@ -6,10 +6,10 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "transform/node_builders.hpp"
 #include "transform/expression_compiler.hpp"
 #include "transform/flow_parser.hpp"
 #include "transform/function_catalog.hpp"
+#include "transform/node_builders.hpp"
 
 namespace sluice::transform {
 namespace {
