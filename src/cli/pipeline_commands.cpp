@@ -13,6 +13,7 @@
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/session_loop.hpp"
 #include "sink/postgres/sink_admin.hpp"
+#include "state/state_store.hpp"
 
 namespace sluice::cli {
 namespace {
@@ -72,7 +73,12 @@ int reset_pipeline(const std::string& config_path) {
   const SourceDriver& source = source_driver(config.source.type);
   source.reset(config);
   make_sink(config)->reset();
-  std::cout << "pipeline " << config.name << ": " << source.reset_removes
+  std::string state;
+  if (!config.flows.empty()) {
+    state::StateStore::destroy(state_directory(config)).value_or_raise();
+    state = ", the flow state in " + state_directory(config);
+  }
+  std::cout << "pipeline " << config.name << ": " << source.reset_removes << state
             << "; the next run takes a new snapshot\n";
   return 0;
 }

@@ -495,6 +495,16 @@ std::vector<KeySpec> build_key_specs() {
   specs.push_back(
       duration_key({"batch.max_delay", kOptional, "...or when its first change is this old."},
                    member(&PipelineConfig::batch, &BatchConfig::max_delay)));
+  specs.push_back(string_key(
+      {"state.dir", kOptional,
+       "Folder of this pipeline's flow state (a RocksDB store; `sluice reset` removes it). "
+       "Flows only: mirror pipelines keep no state."},
+      member(&PipelineConfig::state, &StateConfig::dir), Empty::kRefused,
+      "$XDG_STATE_HOME/sluice/<name>, or ~/.local/state/sluice/<name>"));
+  specs.push_back(integer_key(
+      {"state.cache_size", kOptional,
+       "MiB of memory for the flow state's block cache; state beyond it stays on disk."},
+      member(&PipelineConfig::state, &StateConfig::cache_mb), 8, 1048576));
   specs.push_back(custom_key(
       {"observability.listen", kOptional,
        "HOST:PORT for the HTTP endpoint serving /metrics (Prometheus), /healthz and /status "

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -135,6 +136,15 @@ PipelineConfig load_pipeline_config(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return parse_pipeline_config(text.str(), path);
+}
+
+std::string state_directory(const PipelineConfig& config) {
+  if (!config.state.dir.empty()) return config.state.dir;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg != '\0')
+    return fmt::format("{}/sluice/{}", xdg, config.name);
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    return fmt::format("{}/.local/state/sluice/{}", home, config.name);
+  return fmt::format("sluice-state/{}", config.name);
 }
 
 }  // namespace sluice

@@ -63,6 +63,12 @@ struct BatchConfig {
   std::chrono::milliseconds max_delay{500};
 };
 
+// Where flows keep their state (docs/flows.md, "Flow state").
+struct StateConfig {
+  std::string dir;  // empty: the default, see state_directory()
+  size_t cache_mb = 256;
+};
+
 // The HTTP endpoint serving /metrics, /healthz and /status.
 struct ObservabilityConfig {
   std::string listen_host;   // only meaningful when listen_port != 0
@@ -104,6 +110,7 @@ struct PipelineConfig {
   SourceConfig source;
   SinkConfig sink;
   BatchConfig batch;
+  StateConfig state;
   ObservabilityConfig observability;
   TransportConfig transport;
   std::vector<FlowConfig> flows;  // empty: mirror mode
@@ -114,6 +121,10 @@ PipelineConfig load_pipeline_config(const std::string& path);
 
 // Parses the same text, for tests; `file` is used in messages only.
 PipelineConfig parse_pipeline_config(const std::string& text, const std::string& file);
+
+// The flow state folder of this pipeline: state.dir, else $XDG_STATE_HOME/sluice/<name>,
+// else ~/.local/state/sluice/<name>.
+std::string state_directory(const PipelineConfig& config);
 
 // Markdown reference of every key, generated from the same table the parser uses
 // (config/config_keys.hpp).

@@ -76,4 +76,31 @@ Position parse_position(std::string_view text) {
   throw ConfigError(fmt::format("unknown position form '{}'", text));
 }
 
+namespace {
+
+uint64_t binlog_file_number(std::string_view file) {
+  size_t dot = file.rfind('.');
+  std::string_view digits = dot == std::string_view::npos ? "" : file.substr(dot + 1);
+  uint64_t n = 0;
+  for (char c : digits)
+    if (c >= '0' && c <= '9') n = n * 10 + static_cast<uint64_t>(c - '0');
+  return n;
+}
+
+}  // namespace
+
+bool at_or_before(const Position& a, const Position& b) {
+  if (const auto* lsn = std::get_if<Lsn>(&a)) {
+    const auto* other = std::get_if<Lsn>(&b);
+    return other != nullptr && *lsn <= *other;
+  }
+  if (const auto* binlog = std::get_if<BinlogPosition>(&a)) {
+    const auto* other = std::get_if<BinlogPosition>(&b);
+    if (other == nullptr) return false;
+    if (binlog->file == other->file) return binlog->offset <= other->offset;
+    return binlog_file_number(binlog->file) < binlog_file_number(other->file);
+  }
+  return std::holds_alternative<std::monostate>(b);
+}
+
 }  // namespace sluice

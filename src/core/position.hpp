@@ -29,6 +29,10 @@ std::string to_string(Lsn lsn);
 std::string to_string(const BinlogPosition& pos);
 std::string to_string(const Position& pos);
 
+// Whether `a` is no later than `b` in the source's log (both of the same source kind;
+// binlog files compare by their number).
+bool at_or_before(const Position& a, const Position& b);
+
 // Parses the text form written by to_string; throws ConfigError on malformed input.
 Lsn parse_lsn(std::string_view text);
 BinlogPosition parse_binlog_position(std::string_view text);

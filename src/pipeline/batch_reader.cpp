@@ -2,8 +2,13 @@
 
 namespace sluice {
 
-BatchReader::BatchReader(Source& source, const BatchConfig& limits, size_t queue_depth)
-    : source_(source), limits_(limits), queue_depth_(queue_depth), thread_([this] { run(); }) {}
+BatchReader::BatchReader(Source& source, const BatchConfig& limits, bool one_transaction,
+                         size_t queue_depth)
+    : source_(source),
+      limits_(limits),
+      queue_depth_(queue_depth),
+      one_transaction_(one_transaction),
+      thread_([this] { run(); }) {}
 
 BatchReader::~BatchReader() {
   {
@@ -37,7 +42,9 @@ void BatchReader::run() {
       }
       if (ack) source_.acknowledge(*ack);
       ReadBatch read;
-      ReadLimits limits{limits_.max_rows, std::chrono::steady_clock::now() + limits_.max_delay};
+      ReadLimits limits{.max_rows = limits_.max_rows,
+                        .one_transaction = one_transaction_,
+                        .deadline = std::chrono::steady_clock::now() + limits_.max_delay};
       read.status = source_.read(read.batch, limits);
       bool caught_up = read.status == ReadStatus::kCaughtUp;
       {

@@ -3,6 +3,7 @@
 // decoding while the sink applies the previous batch. The source is touched only by that
 // thread: acknowledgements are handed over and sent before its next read.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -22,13 +23,18 @@ struct ReadBatch {
 
 class BatchReader {
  public:
-  BatchReader(Source& source, const BatchConfig& limits, size_t queue_depth = 2);
+  // `one_transaction`: see set_one_transaction().
+  BatchReader(Source& source, const BatchConfig& limits, bool one_transaction = false,
+              size_t queue_depth = 2);
   ~BatchReader();
   BatchReader(const BatchReader&) = delete;
   BatchReader& operator=(const BatchReader&) = delete;
 
   // The next batch in source order; rethrows what the reading thread threw.
   ReadBatch next();
+  // Batches of one source transaction each (or less), while flows replay the log into
+  // their state; off again once they have caught up with the warehouse.
+  void set_one_transaction(bool one) { one_transaction_ = one; }
   // The warehouse committed up to `position`; the source hears of it before its next read.
   void acknowledge(const Position& position);
   // Stops reading (after the read in progress) and sends the acknowledgement not yet
@@ -48,6 +54,7 @@ class BatchReader {
   std::optional<Position> pending_ack_;
   std::exception_ptr failure_;
   bool closing_ = false;
+  std::atomic<bool> one_transaction_;
   std::jthread thread_;
 };
 

@@ -3,13 +3,19 @@
 #include <algorithm>
 #include <chrono>
 
+#include "state/state_store.hpp"
 #include "transform/flow_runtime.hpp"
 
 namespace sluice {
 
-FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables) {
+FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables,
+                 state::StateStore* store)
+    : store_(store) {
   for (const FlowConfig& flow : config.flows) {
-    auto runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables);
+    // Keys of flow i start with 'F' and i: flows are told apart by their order, which the
+    // fingerprint covers.
+    transform::FlowStorage storage{store, std::string("F") + static_cast<char>(flows_.size())};
+    auto runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables, storage);
     for (const std::string& table : runtime->tables()) readers_[table].push_back(runtime.get());
     flows_.push_back(std::move(runtime));
   }
@@ -36,9 +42,31 @@ const FlowSet::Readers& FlowSet::readers_of(const TableSchema& table) const {
   return it == readers_.end() ? kNone : it->second;
 }
 
-void FlowSet::load(const TableSchema& table, std::span<const Row> rows) {
-  for (transform::FlowRuntime* flow : readers_of(table))
+void FlowSet::load(const TableSchemaPtr& table, std::span<const Row> rows) {
+  for (transform::FlowRuntime* flow : readers_of(*table))
     for (const Row& row : rows) flow->load_row(table, row);
+  if (store_ == nullptr) return;
+  state::StateBatch batch;
+  stage(batch);
+  store_->write_unlogged(batch).value_or_raise();
+}
+
+std::string FlowSet::fingerprint() const {
+  std::string text;
+  for (const auto& flow : flows_) text += flow->fingerprint() + "\n";
+  return text;
+}
+
+void FlowSet::stage(state::StateBatch& batch) {
+  for (const auto& flow : flows_) flow->stage(batch);
+}
+
+void FlowSet::discard() {
+  for (const auto& flow : flows_) flow->discard();
+}
+
+void FlowSet::assume_empty(bool empty) {
+  for (const auto& flow : flows_) flow->assume_empty(empty);
 }
 
 void FlowSet::rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full) {

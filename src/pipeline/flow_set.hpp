@@ -13,6 +13,10 @@
 #include "core/change.hpp"
 
 namespace sluice {
+namespace state {
+class StateBatch;
+class StateStore;
+}  // namespace state
 namespace transform {
 class FlowRuntime;
 using BatchFull = std::function<void(ChangeBatch&)>;
@@ -21,15 +25,16 @@ using BatchFull = std::function<void(ChangeBatch&)>;
 class FlowSet {
  public:
   // Compiles every flow against the captured tables; a flow that reads a table the
-  // source does not capture is a ConfigError.
-  FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables);
+  // source does not capture is a ConfigError. With a store, the flows' state lives there.
+  FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables,
+          state::StateStore* store = nullptr);
   ~FlowSet();
 
   std::vector<TableSchemaPtr> outputs() const;
 
-  // Adds rows of `table` to the flows' table state (a snapshot, or the current rows after
-  // a restart).
-  void load(const TableSchema& table, std::span<const Row> rows);
+  // Adds snapshot rows of `table` to the flows' table state. With a store, they are
+  // written to it at once (unstamped: the snapshot's commit stamps them).
+  void load(const TableSchemaPtr& table, std::span<const Row> rows);
 
   // Every destination table, emptied and rebuilt from the loaded state; `full` takes the
   // changes every `max_changes` (the rest stay in `out`).
@@ -48,6 +53,15 @@ class FlowSet {
   // with the batch's source position.
   void apply(const ChangeBatch& in, ChangeBatch& out);
 
+  // Identifies the flows' definitions and the columns their state keeps.
+  std::string fingerprint() const;
+  // The state changes of the batches applied since the last stage(), into `batch`.
+  void stage(state::StateBatch& batch);
+  // Forgets them: their warehouse transaction did not commit.
+  void discard();
+  // The store holds nothing yet: a snapshot fills it.
+  void assume_empty(bool empty);
+
  private:
   using Readers = std::vector<transform::FlowRuntime*>;
 
@@ -55,6 +69,7 @@ class FlowSet {
   // Per change: looked up by schema object, so the name is not rebuilt for every row.
   const Readers& readers_of(const TableSchemaPtr& table);
 
+  state::StateStore* store_;
   std::vector<std::unique_ptr<transform::FlowRuntime>> flows_;
   std::unordered_map<std::string, Readers> readers_;
   // Holding the schema keeps its address from being reused by another table.

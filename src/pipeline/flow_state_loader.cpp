@@ -25,22 +25,30 @@ void FlowStateLoader::load_table(const TableSchemaPtr& table, CopyTextReader& ro
   for_each_copy_row(rows, [&](const Row& row) {
     batch[filled] = row;
     if (++filled < batch.size()) return;
-    load_batch(*table, batch);
+    load_batch(table, batch);
     filled = 0;
   });
-  load_batch(*table, std::span<const Row>(batch).first(filled));
+  load_batch(table, std::span<const Row>(batch).first(filled));
 }
 
-void FlowStateLoader::load_batch(const TableSchema& table, std::span<const Row> rows) {
+std::unique_ptr<FlowSet> FlowStateLoader::make_flows(
+    const std::vector<TableSchemaPtr>& tables) const {
+  auto flows = std::make_unique<FlowSet>(config_, tables, store_);
+  flows->assume_empty(true);
+  return flows;
+}
+
+void FlowStateLoader::load_batch(const TableSchemaPtr& table, std::span<const Row> rows) {
   std::lock_guard lock(mutex_);
-  if (!flows_) flows_ = std::make_unique<FlowSet>(config_, expected_);
+  if (!flows_) flows_ = make_flows(expected_);
   flows_->load(table, rows);
 }
 
 std::unique_ptr<FlowSet> FlowStateLoader::take_flows(
     const std::vector<TableSchemaPtr>& source_tables) {
   std::lock_guard lock(mutex_);
-  if (!flows_) flows_ = std::make_unique<FlowSet>(config_, source_tables);
+  if (!flows_) flows_ = make_flows(source_tables);
+  flows_->assume_empty(false);
   expected_.clear();
   return std::move(flows_);
 }

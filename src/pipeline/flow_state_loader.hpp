@@ -15,7 +15,9 @@ namespace sluice {
 
 class FlowStateLoader : public SnapshotConsumer {
  public:
-  explicit FlowStateLoader(const PipelineConfig& config) : config_(config) {}
+  // With a store, the rows go there (see FlowSet::load).
+  FlowStateLoader(const PipelineConfig& config, state::StateStore* store)
+      : config_(config), store_(store) {}
 
   void expect_rows(const TableSchemaPtr& table, uint64_t estimated_rows) override;
   // Tables load in parallel: rows are parsed on the caller's thread and handed to the
@@ -27,9 +29,11 @@ class FlowStateLoader : public SnapshotConsumer {
   std::unique_ptr<FlowSet> take_flows(const std::vector<TableSchemaPtr>& source_tables);
 
  private:
-  void load_batch(const TableSchema& table, std::span<const Row> rows);
+  void load_batch(const TableSchemaPtr& table, std::span<const Row> rows);
+  std::unique_ptr<FlowSet> make_flows(const std::vector<TableSchemaPtr>& tables) const;
 
   const PipelineConfig& config_;
+  state::StateStore* store_;
   std::mutex mutex_;
   std::vector<TableSchemaPtr> expected_;
   std::unique_ptr<FlowSet> flows_;

@@ -13,6 +13,7 @@
 namespace sluice {
 
 class FlowSet;
+class FlowStateStore;
 
 struct RunOptions {
   bool until_caught_up = false;
@@ -21,22 +22,33 @@ struct RunOptions {
 class PipelineRunner {
  public:
   PipelineRunner(const PipelineConfig& config, RunOptions options);
+  ~PipelineRunner();
 
   // Returns when caught up (with until_caught_up) or after stop() drained the pipeline.
   // Throws ConfigError / FatalError for what retrying cannot fix.
   void run();
 
  private:
+  struct FlowStart {
+    std::unique_ptr<FlowSet> flows;
+    // The warehouse checkpoint, when the state is behind it: the log up to here goes into
+    // the state only.
+    std::optional<Position> replay_until;
+  };
+
   // One connected session; returns true when the run is complete.
   bool run_session();
   void start_mirror(Source& source, Sink& sink, const std::optional<Position>& checkpoint);
-  std::unique_ptr<FlowSet> start_flows(Source& source, Sink& sink,
-                                       const std::optional<Position>& checkpoint);
+  FlowStart start_flows(std::unique_ptr<Source>& source, Sink& sink,
+                        const std::optional<Position>& checkpoint);
+  std::unique_ptr<FlowSet> snapshot_flows(Source& source, Sink& sink);
   // Reads, transforms and applies batches until caught up or stopped.
-  bool stream(Source& source, Sink& sink, FlowSet* flows);
+  bool stream(Source& source, Sink& sink, FlowSet* flows, std::optional<Position> replay_until);
+  void commit(Sink& sink, const ChangeBatch& batch, FlowSet* flows);
 
   const PipelineConfig& config_;
   RunOptions options_;
+  std::unique_ptr<FlowStateStore> flow_state_;  // flows only: outlives the sessions
 };
 
 }  // namespace sluice

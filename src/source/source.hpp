@@ -27,6 +27,9 @@ class SnapshotConsumer {
 
 struct ReadLimits {
   size_t max_rows = 50000;
+  // End the batch at the first transaction end: flows replaying the log into their state
+  // decide per transaction whether the warehouse already holds it.
+  bool one_transaction = false;
   std::chrono::steady_clock::time_point deadline;
 };
 
@@ -44,12 +47,6 @@ class Source {
   // takes a consistent snapshot of every captured table into `consumer` and returns
   // the position streaming starts from; with one, it resumes there.
   virtual Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) = 0;
-
-  // Copies the current rows of every captured table into `consumer` (call after start(),
-  // before the first read()). Not tied to the stream position: flows use it after a
-  // restart to rebuild their in-memory table state, which the replayed changes then
-  // bring up to date.
-  virtual void copy_current_rows(SnapshotConsumer& consumer) = 0;
 
   // The tables being captured, known after start().
   virtual std::vector<TableSchemaPtr> tables() const = 0;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 namespace sluice::state {
 namespace {
@@ -96,6 +97,16 @@ void StateBatch::erase(std::string_view key) {
   batch_->Delete(slice(key));
 }
 
+void StateBatch::erase_prefix(std::string_view prefix) {
+  // The first key past every key with this prefix: the prefix with its last byte below
+  // 0xff incremented (state prefixes never end in 0xff bytes only).
+  std::string end(prefix);
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (end.empty()) throw std::logic_error("erase_prefix: a prefix of 0xff bytes only");
+  end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  batch_->DeleteRange(slice(prefix), slice(end));
+}
+
 size_t StateBatch::count() const {
   return static_cast<size_t>(batch_->Count());
 }
@@ -176,6 +187,21 @@ Result<void> StateStore::commit(StateBatch& batch, const StoreStamp& stamp) {
   if (!status.ok()) return store_error(dir_, "write failed", status);
   stamp_ = stamp;
   batch.clear();
+  return {};
+}
+
+Result<void> StateStore::write_unlogged(StateBatch& batch) {
+  rocksdb::WriteOptions write;
+  write.disableWAL = true;
+  rocksdb::Status status = db_->Write(write, batch.batch_.get());
+  if (!status.ok()) return store_error(dir_, "write failed", status);
+  batch.clear();
+  return {};
+}
+
+Result<void> StateStore::flush() {
+  rocksdb::Status status = db_->Flush(rocksdb::FlushOptions());
+  if (!status.ok()) return store_error(dir_, "flush failed", status);
   return {};
 }
 

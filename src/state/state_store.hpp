@@ -52,6 +52,8 @@ class StateBatch {
 
   void put(std::string_view key, std::string_view value);
   void erase(std::string_view key);
+  // Every key that starts with `prefix` (a truncated table).
+  void erase_prefix(std::string_view prefix);
   size_t count() const;
   size_t bytes() const;
   void clear();
@@ -87,6 +89,12 @@ class StateStore {
 
   // Writes `batch` and `stamp` in one synced write, then clears the batch.
   Result<void> commit(StateBatch& batch, const StoreStamp& stamp);
+
+  // Writes `batch` without a stamp and without the write-ahead log: for filling a store
+  // that has no stamp yet (a snapshot), where a crash discards the whole store anyway.
+  // flush() before the first commit makes these writes durable.
+  Result<void> write_unlogged(StateBatch& batch);
+  Result<void> flush();
 
  private:
   StateStore(std::unique_ptr<rocksdb::DB> db, std::filesystem::path dir);

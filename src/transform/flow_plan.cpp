@@ -1,6 +1,7 @@
 #include "transform/flow_plan.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <functional>
@@ -142,6 +143,25 @@ void plan_key(FlowPlan& plan, const FlowConfig& flow) {
           fmt::format("flow {}: key column '{}' must be computed from the driving table '{}' only",
                       flow.name, k, plan.slots[0].alias));
     plan.key_outputs.push_back(static_cast<size_t>(it - plan.outputs.begin()));
+  }
+  // One destination row per driving row: with the driving table's primary key as the
+  // destination key, no two driving rows share a destination row, and a driving row whose
+  // key changes deletes the row under its old key.
+  std::vector<size_t> driving_key = plan.slots[0].table->key_indexes();
+  std::vector<size_t> named;
+  for (size_t o : plan.key_outputs) {
+    const Node& expr = *plan.outputs[o].expr;
+    if (expr.op == Opcode::kColumn && expr.slot == 0) named.push_back(expr.column);
+  }
+  std::ranges::sort(driving_key);
+  std::ranges::sort(named);
+  if (named != driving_key || named.size() != plan.key_outputs.size()) {
+    std::vector<std::string> columns;
+    for (size_t c : driving_key) columns.push_back(plan.slots[0].table->columns[c].name);
+    throw ConfigError(fmt::format(
+        "flow {}: key must be the primary key of the driving table {} ({}), each column "
+        "selected as it is (renaming is fine)",
+        flow.name, plan.slots[0].table->qualified_name(), fmt::join(columns, ", ")));
   }
 }
 

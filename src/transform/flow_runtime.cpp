@@ -1,12 +1,14 @@
 #include "transform/flow_runtime.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "state/state_store.hpp"
 
 namespace sluice::transform {
 namespace {
@@ -33,17 +35,71 @@ std::string describe_key(const TableSchema& table, const PackedRow& row) {
 
 }  // namespace
 
-FlowRuntime::FlowRuntime(const FlowConfig& flow, const std::vector<TableSchemaPtr>& captured)
-    : flow_(flow), plan_(plan_flow(flow, captured)), projector_(plan_) {
+namespace {
+
+void collect_columns(const Node& node, std::vector<std::vector<bool>>& used) {
+  if (node.op == Opcode::kColumn) used[node.slot][node.column] = true;
+  for (const auto& arg : node.args) collect_columns(*arg, used);
+}
+
+// The tables the flow reads, each narrowed to its key and the columns the flow uses, in
+// the table's own order: what the state stores. Other columns may come and go.
+std::vector<TableSchemaPtr> narrowed_tables(const FlowConfig& flow,
+                                            const std::vector<TableSchemaPtr>& captured) {
+  FlowPlan full = plan_flow(flow, captured);
+  std::vector<std::vector<bool>> used;
+  for (const ScopeSlot& slot : full.slots) used.emplace_back(slot.table->columns.size(), false);
+  for (const OutputColumn& column : full.outputs) collect_columns(*column.expr, used);
+  if (full.where) collect_columns(*full.where, used);
+  for (const JoinPlan& join : full.joins)
+    for (size_t c : join.parent_columns) used[join.parent_slot][c] = true;
+  std::vector<TableSchemaPtr> tables;
+  std::vector<std::vector<bool>> kept;
+  for (size_t slot = 0; slot < full.slots.size(); ++slot) {
+    const TableSchemaPtr& table = full.slots[slot].table;
+    auto it = std::ranges::find(tables, table);
+    if (it == tables.end()) {
+      tables.push_back(table);
+      kept.push_back(used[slot]);
+      continue;
+    }
+    auto& merged = kept[static_cast<size_t>(it - tables.begin())];
+    for (size_t c = 0; c < merged.size(); ++c) merged[c] = merged[c] || used[slot][c];
+  }
+  std::vector<TableSchemaPtr> narrowed;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    auto table = std::make_shared<TableSchema>();
+    table->schema = tables[t]->schema;
+    table->name = tables[t]->name;
+    for (size_t c = 0; c < tables[t]->columns.size(); ++c)
+      if (kept[t][c] || tables[t]->columns[c].is_key)
+        table->columns.push_back(tables[t]->columns[c]);
+    narrowed.push_back(std::move(table));
+  }
+  return narrowed;
+}
+
+std::string state_prefix(const FlowStorage& storage, char kind, size_t index) {
+  return storage.prefix + kind + static_cast<char>(index);
+}
+
+}  // namespace
+
+FlowRuntime::FlowRuntime(const FlowConfig& flow, const std::vector<TableSchemaPtr>& captured,
+                         FlowStorage storage)
+    : flow_(flow), plan_(plan_flow(flow, narrowed_tables(flow, captured))), projector_(plan_) {
   for (const ScopeSlot& slot : plan_.slots) {
     int found = state_index(*slot.table);
     if (found < 0) {
-      states_.push_back(std::make_unique<TableState>(slot.table));
+      StateSpace space{storage.store, state_prefix(storage, 'T', states_.size())};
+      states_.push_back(std::make_unique<TableState>(slot.table, std::move(space)));
+      layouts_.push_back(Layout{slot.table, {}, true});
       found = static_cast<int>(states_.size() - 1);
     }
     slot_state_.push_back(static_cast<size_t>(found));
   }
-  references_.resize(plan_.joins.size());
+  for (size_t j = 0; j < plan_.joins.size(); ++j)
+    references_.emplace_back(StateSpace{storage.store, state_prefix(storage, 'R', j)});
   for (const JoinPlan& join : plan_.joins) {
     auto parent_key = states_[slot_state_[join.parent_slot]]->key_columns();
     key_link_.push_back(std::ranges::equal(join.parent_columns, parent_key));
@@ -72,19 +128,78 @@ int FlowRuntime::state_index(const TableSchema& table) const {
   return -1;
 }
 
-// Compiled expressions address columns by position; a table whose columns changed since
-// the flow was compiled would be read wrongly.
-void FlowRuntime::check_columns(const TableSchema& change_table, size_t state) const {
-  const TableSchema& known = states_[state]->schema();
-  if (&known == &change_table) return;
-  bool same = known.columns.size() == change_table.columns.size();
-  for (size_t i = 0; same && i < known.columns.size(); ++i)
-    same = known.columns[i].name == change_table.columns[i].name;
-  if (!same)
-    throw FatalError(
-        fmt::format("flow {}: the columns of {} changed; restart sluice to recompile "
-                    "the flow against the new table",
-                    flow_.name, known.qualified_name()));
+std::string FlowRuntime::fingerprint() const {
+  std::string text =
+      fmt::format("{}|{}|{}{}{}|{}|{}", flow_.name, fmt::join(flow_.key, ","), flow_.insert,
+                  flow_.update, flow_.remove, static_cast<int>(flow_.on_error), flow_.sql);
+  for (const auto& state : states_) {
+    text += "|" + state->schema().qualified_name();
+    for (const Column& c : state->schema().columns)
+      text += fmt::format(",{}:{}:{}", c.name, static_cast<int>(c.type), c.is_key);
+  }
+  return text;
+}
+
+void FlowRuntime::stage(state::StateBatch& batch) {
+  for (const auto& state : states_) state->stage(batch);
+  for (ReferenceIndex& index : references_) index.stage(batch);
+}
+
+void FlowRuntime::discard() {
+  for (const auto& state : states_) state->discard();
+  for (ReferenceIndex& index : references_) index.discard();
+}
+
+void FlowRuntime::assume_empty(bool empty) {
+  for (const auto& state : states_) state->assume_empty(empty);
+}
+
+void FlowRuntime::trim() {
+  for (const auto& state : states_) state->trim();
+}
+
+// Source rows are matched to the stored columns by name. Every stored column is in the
+// table since the snapshot the state was built from (a flow that starts using another
+// column has another fingerprint, and its state is rebuilt), so a version of the table
+// without one of them comes from dropping it.
+const FlowRuntime::Layout& FlowRuntime::layout_of(size_t state, const TableSchemaPtr& table) {
+  Layout& layout = layouts_[state];
+  if (layout.source.get() == table.get()) return layout;
+  const TableSchema& kept = states_[state]->schema();
+  layout.cells.clear();
+  layout.identity = kept.columns.size() == table->columns.size();
+  for (size_t i = 0; i < kept.columns.size(); ++i) {
+    const Column& column = kept.columns[i];
+    int found = table->column_index(column.name);
+    if (found < 0)
+      throw FatalError(fmt::format(
+          "flow {}: column {} of {} was dropped from the source table, and the flow uses it; "
+          "remove it from the flow or restore the column, then run `sluice reset`",
+          flow_.name, column.name, kept.qualified_name()));
+    const Column& now = table->columns[static_cast<size_t>(found)];
+    if (now.type != column.type)
+      throw FatalError(fmt::format(
+          "flow {}: column {} of {} changed type from {} to {}; the flow's state holds the old "
+          "values: run `sluice reset` to rebuild it",
+          flow_.name, column.name, kept.qualified_name(), logical_type_name(column.type),
+          logical_type_name(now.type)));
+    layout.identity = layout.identity && found == static_cast<int>(i);
+    layout.cells.push_back(found);
+  }
+  layout.source = table;
+  return layout;
+}
+
+const Row& FlowRuntime::to_state_row(const Layout& layout, const Row& row, Row& out) const {
+  if (row.empty() || (layout.identity && row.size() == layout.cells.size())) return row;
+  out.clear();
+  for (int cell : layout.cells) {
+    if (static_cast<size_t>(cell) >= row.size())  // a key-only old image
+      out.append_null();
+    else
+      out.append_cell(row, static_cast<size_t>(cell));
+  }
+  return out;
 }
 
 // Moves the reference entries of a row from its old lookup links to its new ones; links
@@ -103,35 +218,39 @@ void FlowRuntime::reindex(size_t state, const std::string& old_key, const Packed
   }
 }
 
-FlowRuntime::Stored FlowRuntime::store(size_t state, const Change& change) {
+FlowRuntime::Stored FlowRuntime::store(size_t state, const TableSchemaPtr& table_schema,
+                                       const Change& change) {
   TableState& table = *states_[state];
+  // A partial image (MySQL binlog_row_image=MINIMAL) lacks cells the flow may read.
+  if (change.op != Op::kDelete && change.after.size() != table_schema->columns.size())
+    throw FatalError(
+        fmt::format("flow {}: a {} on {} carries {} of its {} columns; flows need "
+                    "full row images",
+                    flow_.name, op_name(change.op), table.schema().qualified_name(),
+                    change.after.size(), table_schema->columns.size()));
+  const Layout& layout = layout_of(state, table_schema);
+  const Row& before = to_state_row(layout, change.before, before_);
+  const Row& after = to_state_row(layout, change.after, after_);
   Stored s;
-  const Row& key_source = change.before.empty() ? change.after : change.before;
+  const Row& key_source = before.empty() ? after : before;
   if (!encode_key(key_source, table.key_columns(), s.old_key) &&
-      !encode_key(change.after, table.key_columns(), s.old_key))
+      !encode_key(after, table.key_columns(), s.old_key))
     throw FatalError(fmt::format("flow {}: a {} on {} carries no primary key", flow_.name,
                                  op_name(change.op), table.schema().qualified_name()));
   if (change.op == Op::kDelete) {
     s.old_row = table.take(s.old_key);
     if (!s.old_row.empty()) reindex(state, s.old_key, &s.old_row, s.old_key, nullptr);
+    if (s.old_row.empty()) s.key_image = PackedRow::pack(before);
     return s;
   }
-  // Expressions read cells by position: a partial image (MySQL binlog_row_image=MINIMAL)
-  // would be read out of bounds.
-  if (change.after.size() != table.schema().columns.size())
-    throw FatalError(
-        fmt::format("flow {}: a {} on {} carries {} of its {} columns; flows need "
-                    "full row images",
-                    flow_.name, op_name(change.op), table.schema().qualified_name(),
-                    change.after.size(), table.schema().columns.size()));
-  if (!encode_key(change.after, table.key_columns(), s.new_key))
+  if (!encode_key(after, table.key_columns(), s.new_key))
     throw FatalError(fmt::format("flow {}: a {} on {} has a null primary key", flow_.name,
                                  op_name(change.op), table.schema().qualified_name()));
   // An unchanged (TOAST) cell keeps the stored value.
   if (s.new_key == s.old_key) {
     PackedRow* stored = table.find_mutable(s.old_key);
     if (stored != nullptr) {
-      s.old_row = std::exchange(*stored, PackedRow::pack(change.after, stored));
+      s.old_row = std::exchange(*stored, PackedRow::pack(after, stored));
       s.new_row = stored;
       reindex(state, s.old_key, &s.old_row, s.new_key, s.new_row);
       return s;
@@ -139,24 +258,21 @@ FlowRuntime::Stored FlowRuntime::store(size_t state, const Change& change) {
   }
   s.old_row = table.take(s.old_key);
   const PackedRow* previous = s.old_row.empty() ? nullptr : &s.old_row;
-  s.new_row = &table.put(s.new_key, PackedRow::pack(change.after, previous));
+  s.new_row = &table.put(s.new_key, PackedRow::pack(after, previous));
   reindex(state, s.old_key, previous, s.new_key, s.new_row);
   return s;
 }
 
 void FlowRuntime::collect_parents(size_t slot, const std::vector<std::string>& keys,
-                                  DrivingKeys& out) const {
+                                  DrivingKeys& out) {
   const JoinPlan& join = plan_.joins[slot - 1];
   std::vector<std::string> parents;
   if (key_link_[slot - 1]) {
-    const TableState& parent = *states_[slot_state_[join.parent_slot]];
+    TableState& parent = *states_[slot_state_[join.parent_slot]];
     for (const std::string& k : keys)
       if (parent.find(k) != nullptr) parents.push_back(k);
   } else {
-    for (const std::string& k : keys) {
-      if (const auto* refs = references_[slot - 1].find(k))
-        parents.insert(parents.end(), refs->begin(), refs->end());
-    }
+    for (const std::string& k : keys) references_[slot - 1].find(k, parents);
   }
   if (parents.empty()) return;
   if (join.parent_slot == 0) {
@@ -166,7 +282,7 @@ void FlowRuntime::collect_parents(size_t slot, const std::vector<std::string>& k
   }
 }
 
-void FlowRuntime::collect_dependents(size_t state, const std::string& key, DrivingKeys& out) const {
+void FlowRuntime::collect_dependents(size_t state, const std::string& key, DrivingKeys& out) {
   if (key.empty()) return;
   for (size_t slot = 1; slot < plan_.slots.size(); ++slot)
     if (slot_state_[slot] == state) collect_parents(slot, {key}, out);
@@ -182,14 +298,13 @@ void FlowRuntime::find_lookups(const PackedRow& driving) {
   }
 }
 
-void FlowRuntime::load_row(const TableSchema& table, const Row& row) {
-  int state = state_index(table);
+void FlowRuntime::load_row(const TableSchemaPtr& table, const Row& row) {
+  int state = state_index(*table);
   if (state < 0) return;
-  check_columns(table, static_cast<size_t>(state));
-  Change insert;
-  insert.op = Op::kInsert;
-  insert.after = row;
-  store(static_cast<size_t>(state), insert);
+  load_change_.op = Op::kInsert;
+  load_change_.after = row;
+  store(static_cast<size_t>(state), table, load_change_);
+  states_[static_cast<size_t>(state)]->trim();
 }
 
 void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, size_t max_changes,
@@ -197,6 +312,7 @@ void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, size_t ma
   Change snapshot;
   snapshot.commit_time_us = snapshot_time_us;
   states_[slot_state_[0]]->for_each([&](const PackedRow& row) {
+    trim();
     emit_row(row, snapshot, Op::kInsert, true, false, out);
     if (full && out.changes.size() >= max_changes) full(out);
   });
@@ -207,27 +323,17 @@ void FlowRuntime::apply(const Change& change, ChangeBatch& out) {
   int found = state_index(*change.table);
   if (found < 0) return;
   auto state = static_cast<size_t>(found);
-  check_columns(*change.table, state);
+  trim();
   if (change.op == Op::kTruncate) {
     truncate(state, change, out);
     return;
   }
   DrivingKeys dependents;
-  Stored stored = store(state, change);
+  Stored stored = store(state, change.table, change);
   if (state == slot_state_[0]) apply_driving(change, stored, out);
   collect_dependents(state, stored.old_key, dependents);
   if (stored.new_key != stored.old_key) collect_dependents(state, stored.new_key, dependents);
   propagate(dependents, change, out);
-}
-
-// The old image of a row sluice never stored: a key-only image may carry fewer cells
-// than the table has, so it is padded with nulls before expressions read it.
-PackedRow FlowRuntime::pack_key_image(const Row& before) const {
-  const size_t columns = plan_.slots[0].table->columns.size();
-  if (before.size() >= columns) return PackedRow::pack(before);
-  Row padded = before;
-  while (padded.size() < columns) padded.append_null();
-  return PackedRow::pack(padded);
 }
 
 void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& out) {
@@ -237,7 +343,7 @@ void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& ou
   if (change.op == Op::kDelete) {
     // A row never seen (no state) may still exist downstream: delete it to be sure.
     if (flow_.remove && (was_visible || !known)) {
-      PackedRow key_row = known ? std::move(s.old_row) : pack_key_image(change.before);
+      PackedRow key_row = known ? std::move(s.old_row) : std::move(s.key_image);
       emit_delete(key_row, change, out);
     }
     return;
@@ -262,21 +368,16 @@ void FlowRuntime::truncate(size_t state, const Change& change, ChangeBatch& out)
   propagate(dependents, change, out);
 }
 
-std::vector<std::string> FlowRuntime::existing_keys(size_t state) const {
-  std::vector<std::string> keys;
-  const TableState& table = *states_[state];
-  table.for_each([&](const PackedRow& row) {
-    if (encode_key(row, table.key_columns(), keys.emplace_back())) return;
-    keys.pop_back();
-  });
-  return keys;
+std::vector<std::string> FlowRuntime::existing_keys(size_t state) {
+  return states_[state]->keys();
 }
 
 // A dimension row changed: every destination row built from it is recomputed, whatever
 // the operations filter says, so the destination keeps equal to the join.
 void FlowRuntime::propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out) {
-  const TableState& driving = *states_[slot_state_[0]];
+  TableState& driving = *states_[slot_state_[0]];
   for (const std::string& key : keys.keys) {
+    trim();
     const PackedRow* row = driving.find(key);
     if (row == nullptr) continue;
     bool visible = projector_.passes_where(*row, change.commit_time_us);

@@ -17,15 +17,30 @@
 #include "transform/flow_projector.hpp"
 #include "transform/table_state.hpp"
 
+namespace sluice::state {
+class StateBatch;
+class StateStore;
+}  // namespace sluice::state
+
 namespace sluice::transform {
 
 // Receives a batch being filled when it reaches its size limit, and empties it.
 using BatchFull = std::function<void(ChangeBatch&)>;
 
+// Where a flow keeps its table state: a store and the key prefix of this flow's entries.
+// No store: in memory.
+struct FlowStorage {
+  state::StateStore* store = nullptr;
+  std::string prefix;
+};
+
 class FlowRuntime {
  public:
-  // Compiles the flow against the captured tables; throws ConfigError.
-  FlowRuntime(const FlowConfig& flow, const std::vector<TableSchemaPtr>& captured);
+  // Compiles the flow against the captured tables; throws ConfigError. The state holds
+  // only the columns the flow reads, matched by name, so a table may gain or lose other
+  // columns while the flow runs (and while sluice is stopped).
+  FlowRuntime(const FlowConfig& flow, const std::vector<TableSchemaPtr>& captured,
+              FlowStorage storage = {});
   // The projector refers to the plan it evaluates: keep a runtime where it was built
   // (hold it by std::unique_ptr to put it in a container).
   FlowRuntime(const FlowRuntime&) = delete;
@@ -37,7 +52,7 @@ class FlowRuntime {
   TableSchemaPtr output_schema() const { return plan_.output_schema; }
 
   // Bootstrap state from a snapshot row; emits nothing.
-  void load_row(const TableSchema& table, const Row& row);
+  void load_row(const TableSchemaPtr& table, const Row& row);
   // After the snapshot: one upsert per driving row that passes WHERE. now() is
   // `snapshot_time_us` for these rows. With `full`, `out` is handed over every
   // `max_changes` changes, so the whole destination is never in memory at once.
@@ -54,6 +69,17 @@ class FlowRuntime {
   // Rows held per table, in tables() order.
   std::vector<size_t> state_rows() const;
 
+  // What the stored state means: the flow's definition and the columns it keeps. State
+  // stored under another fingerprint cannot be read by this flow.
+  std::string fingerprint() const;
+
+  // The batch's state changes into the store's write batch (after the warehouse commit),
+  // or forgotten (the batch did not commit).
+  void stage(state::StateBatch& batch);
+  void discard();
+  // The store holds nothing of this flow yet (a snapshot is filling it).
+  void assume_empty(bool empty);
+
  private:
   struct DrivingKeys {
     std::vector<std::string> keys;
@@ -67,19 +93,29 @@ class FlowRuntime {
     std::string new_key;
     PackedRow old_row;
     const PackedRow* new_row = nullptr;
+    PackedRow key_image;  // a delete of a row never stored: the key the change carried
+  };
+
+  // Which cell of a source row fills each column of a state row, for one version of a
+  // source table.
+  struct Layout {
+    TableSchemaPtr source;
+    std::vector<int> cells;
+    bool identity = false;
   };
 
   int state_index(const TableSchema& table) const;
-  void check_columns(const TableSchema& change_table, size_t state) const;
-  Stored store(size_t state, const Change& change);
+  const Layout& layout_of(size_t state, const TableSchemaPtr& table);
+  const Row& to_state_row(const Layout& layout, const Row& row, Row& out) const;
+  void trim();
+  Stored store(size_t state, const TableSchemaPtr& table, const Change& change);
   void reindex(size_t state, const std::string& old_key, const PackedRow* old_row,
                const std::string& new_key, const PackedRow* new_row);
-  void collect_dependents(size_t state, const std::string& key, DrivingKeys& out) const;
-  void collect_parents(size_t slot, const std::vector<std::string>& keys, DrivingKeys& out) const;
+  void collect_dependents(size_t state, const std::string& key, DrivingKeys& out);
+  void collect_parents(size_t slot, const std::vector<std::string>& keys, DrivingKeys& out);
   void find_lookups(const PackedRow& driving);
-  std::vector<std::string> existing_keys(size_t state) const;
+  std::vector<std::string> existing_keys(size_t state);
 
-  PackedRow pack_key_image(const Row& before) const;
   void apply_driving(const Change& change, Stored& stored, ChangeBatch& out);
   void truncate(size_t state, const Change& change, ChangeBatch& out);
   void propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out);
@@ -98,10 +134,15 @@ class FlowRuntime {
   // A JOIN whose link columns are the parent's own primary key (ticket_activity.ticket_id
   // = ticket.ticket_id) needs no reference index: the parent row is found by that key.
   std::vector<bool> key_link_;
+  std::vector<Layout> layouts_;      // the last source version seen, per state
+  std::vector<bool> complete_seen_;  // a version with every stored column was seen
   std::vector<const PackedRow*> slot_rows_;
   std::string link_;
   std::string new_link_;
   Row out_row_;
+  Row before_;
+  Row after_;
+  Change load_change_;
   uint64_t skipped_rows_ = 0;
   uint64_t dead_letter_rows_ = 0;
 };

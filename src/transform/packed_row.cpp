@@ -36,4 +36,25 @@ PackedRow PackedRow::pack(const Row& row, const PackedRow* previous) {
   return out;
 }
 
+PackedRow PackedRow::from_bytes(std::string_view bytes) {
+  PackedRow out;
+  uint32_t count = 0;
+  if (bytes.size() < kHeader) return out;
+  std::memcpy(&count, bytes.data(), 4);
+  const size_t cells_end = kHeader + size_t{count} * 5;
+  if (cells_end > bytes.size()) return out;
+  uint32_t previous_end = 0;
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t end = 0;
+    std::memcpy(&end, bytes.data() + kHeader + i * 4, 4);
+    auto state = static_cast<uint8_t>(bytes[kHeader + count * 4 + i]);
+    if (end < previous_end || state > static_cast<uint8_t>(CellState::kUnchanged)) return out;
+    previous_end = end;
+  }
+  if (cells_end + previous_end != bytes.size()) return out;
+  out.data_ = std::make_unique_for_overwrite<char[]>(bytes.size());
+  std::memcpy(out.data_.get(), bytes.data(), bytes.size());
+  return out;
+}
+
 }  // namespace sluice::transform

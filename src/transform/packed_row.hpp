@@ -45,6 +45,11 @@ class PackedRow {
     row.clear();
     for (size_t i = 0; i < size(); ++i) append_cell_to(row, i);
   }
+  // The block as stored on disk, and back: the layout is self-describing.
+  std::string_view bytes() const { return {data_.get(), heap_bytes()}; }
+  // Empty when `bytes` is not a whole block (a damaged store).
+  static PackedRow from_bytes(std::string_view bytes);
+
   // Heap bytes of the block (without the allocator's own overhead).
   size_t heap_bytes() const {
     return data_ ? kHeader + count() * 5 + (count() ? end(count() - 1) : 0) : 0;

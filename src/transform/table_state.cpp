@@ -1,7 +1,13 @@
 #include "transform/table_state.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+
+#include "core/error.hpp"
+#include "state/state_store.hpp"
 
 namespace sluice::transform {
 namespace {
@@ -40,67 +46,236 @@ bool encode_key(const Row& row, std::span<const size_t> columns, std::string& ou
 
 namespace {
 
-// Single-column keys (the common case) compare their cell directly; composite keys go
-// through the same encoding the lookups use.
-std::string_view key_text(const PackedRow& row, const std::vector<size_t>& columns,
-                          std::string& scratch) {
-  if (columns.size() == 1) return row.text(columns[0]);
-  encode_key(row, columns, scratch);
-  return scratch;
-}
+// Rows read from the store and kept after their batch: enough for a batch's working set
+// and the hot rows of small dimension tables, few enough to keep memory flat.
+constexpr size_t kCachedRows = size_t{1} << 16;
 
-thread_local std::string hash_scratch;
-thread_local std::string equal_scratch;
+void raise_on_error(const Result<void>& result) {
+  result.value_or_raise();
+}
 
 }  // namespace
 
-size_t TableState::RowHash::operator()(const PackedRow& row) const {
-  return std::hash<std::string_view>{}(key_text(row, *key_columns, hash_scratch));
-}
-
-bool TableState::RowEqual::operator()(const PackedRow& a, const PackedRow& b) const {
-  std::string other;
-  std::string_view first = key_text(a, *key_columns, other);
-  return first == key_text(b, *key_columns, equal_scratch);
-}
-
-bool TableState::RowEqual::operator()(std::string_view key, const PackedRow& row) const {
-  return key == key_text(row, *key_columns, equal_scratch);
-}
-
-TableState::TableState(TableSchemaPtr schema)
+TableState::TableState(TableSchemaPtr schema, StateSpace space)
     : schema_(std::move(schema)),
       key_columns_(schema_->key_indexes()),
-      rows_(0, RowHash{&key_columns_}, RowEqual{&key_columns_}) {}
+      space_(std::move(space)),
+      trim_at_(kCachedRows) {
+  if (space_.store == nullptr) return;
+  std::string value;
+  if (std::move(space_.store->get(count_key(), value)).value_or_raise() && value.size() == 8)
+    std::memcpy(&count_, value.data(), 8);
+  committed_count_ = count_;
+}
+
+std::string TableState::count_key() const {
+  // The prefix with a zero byte after it sorts before every row key, and no row key is
+  // empty, so the counter never shows up among the rows.
+  return space_.prefix + std::string(1, '\0');
+}
+
+TableState::Entry& TableState::load(std::string_view key) {
+  auto it = overlay_.find(key);
+  if (it != overlay_.end()) return it->second;
+  Entry& entry = overlay_.emplace(std::string(key), Entry{}).first->second;
+  if (space_.store == nullptr || cleared_ || assume_empty_) return entry;
+  key_scratch_.assign(space_.prefix).append(key);
+  if (std::move(space_.store->get(key_scratch_, value_scratch_)).value_or_raise()) {
+    entry.row = PackedRow::from_bytes(value_scratch_);
+    if (entry.row.empty())
+      throw FatalError(fmt::format("flow state: a row of {} is unreadable; run `sluice reset`",
+                                   schema_->qualified_name()));
+  }
+  return entry;
+}
+
+const PackedRow* TableState::find(std::string_view key) {
+  Entry& entry = load(key);
+  return entry.row.empty() ? nullptr : &entry.row;
+}
+
+PackedRow* TableState::find_mutable(std::string_view key) {
+  Entry& entry = load(key);
+  if (entry.row.empty()) return nullptr;
+  entry.dirty = true;
+  return &entry.row;
+}
 
 const PackedRow& TableState::put(std::string_view key, PackedRow row) {
-  if (PackedRow* existing = find_mutable(key)) {
-    *existing = std::move(row);
-    return *existing;
-  }
-  return *rows_.insert(std::move(row)).first;
+  Entry& entry = load(key);
+  if (entry.row.empty()) ++count_;
+  entry.row = std::move(row);
+  entry.dirty = true;
+  return entry.row;
 }
 
 PackedRow TableState::take(std::string_view key) {
-  auto it = rows_.find(key);
-  if (it == rows_.end()) return {};
-  return std::move(rows_.extract(it).value());
+  Entry& entry = load(key);
+  if (entry.row.empty()) return {};
+  --count_;
+  entry.dirty = true;
+  return std::exchange(entry.row, PackedRow());
 }
 
-void ReferenceIndex::add(const std::string& link, const std::string& parent_key) {
-  map_[link].push_back(parent_key);
+void TableState::clear() {
+  overlay_.clear();
+  count_ = 0;
+  cleared_ = space_.store != nullptr;
 }
 
-void ReferenceIndex::remove(const std::string& link, std::string_view parent_key) {
-  auto it = map_.find(link);
-  if (it == map_.end()) return;
-  auto& keys = it->second;
-  auto k = std::ranges::find(keys, parent_key);
-  if (k != keys.end()) {
-    *k = std::move(keys.back());
-    keys.pop_back();
+void TableState::for_each(const std::function<void(const PackedRow&)>& fn) {
+  if (space_.store == nullptr) {
+    for (const auto& [key, entry] : overlay_)
+      if (!entry.row.empty()) fn(entry.row);
+    return;
   }
-  if (keys.empty()) map_.erase(it);
+  if (cleared_ || std::ranges::any_of(overlay_, [](const auto& e) { return e.second.dirty; }))
+    throw std::logic_error("TableState::for_each with changes not staged");
+  raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view k, std::string_view v) {
+    if (k.size() == space_.prefix.size() + 1 && k.back() == '\0') return true;  // the count
+    PackedRow row = PackedRow::from_bytes(v);
+    if (row.empty())
+      throw FatalError(fmt::format("flow state: a row of {} is unreadable; run `sluice reset`",
+                                   schema_->qualified_name()));
+    fn(row);
+    return true;
+  }));
+}
+
+std::vector<std::string> TableState::keys() {
+  std::vector<std::string> out;
+  for (const auto& [key, entry] : overlay_)
+    if (!entry.row.empty()) out.push_back(key);
+  if (space_.store == nullptr || cleared_) return out;
+  const size_t prefix = space_.prefix.size();
+  raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view k, std::string_view) {
+    std::string_view key = k.substr(prefix);
+    if (key.size() == 1 && key[0] == '\0') return true;
+    if (!overlay_.contains(key)) out.emplace_back(key);
+    return true;
+  }));
+  return out;
+}
+
+void TableState::stage(state::StateBatch& batch) {
+  if (space_.store == nullptr) return;
+  if (cleared_) batch.erase_prefix(space_.prefix);
+  for (auto& [key, entry] : overlay_) {
+    if (!entry.dirty) continue;
+    key_scratch_.assign(space_.prefix).append(key);
+    if (entry.row.empty())
+      batch.erase(key_scratch_);
+    else
+      batch.put(key_scratch_, entry.row.bytes());
+    entry.dirty = false;
+  }
+  if (count_ != committed_count_ || cleared_) {
+    char value[8];
+    std::memcpy(value, &count_, 8);
+    batch.put(count_key(), std::string_view(value, 8));
+  }
+  committed_count_ = count_;
+  cleared_ = false;
+}
+
+void TableState::discard() {
+  if (space_.store == nullptr) return;
+  overlay_.clear();
+  count_ = committed_count_;
+  cleared_ = false;
+  trim_at_ = kCachedRows;
+}
+
+void TableState::trim() {
+  if (space_.store == nullptr || overlay_.size() <= trim_at_) return;
+  std::erase_if(overlay_, [](const auto& e) { return !e.second.dirty; });
+  // A batch that changed more rows than the cache holds keeps them all until it is
+  // staged; trimming again only once the overlay doubles keeps the cost linear.
+  trim_at_ = std::max(kCachedRows, overlay_.size() * 2);
+}
+
+ReferenceIndex::ReferenceIndex(StateSpace space) : space_(std::move(space)) {}
+
+std::string ReferenceIndex::entry_key(std::string_view link, std::string_view parent_key) {
+  std::string key;
+  auto length = static_cast<uint32_t>(link.size());
+  char prefix[4];
+  std::memcpy(prefix, &length, 4);
+  key.append(prefix, 4).append(link).append(parent_key);
+  return key;
+}
+
+void ReferenceIndex::add(std::string_view link, std::string_view parent_key) {
+  if (space_.store == nullptr) {
+    auto it = memory_.find(link);
+    if (it == memory_.end())
+      it = memory_.emplace(std::string(link), std::vector<std::string>{}).first;
+    it->second.emplace_back(parent_key);
+    return;
+  }
+  pending_[entry_key(link, parent_key)] = true;
+}
+
+void ReferenceIndex::remove(std::string_view link, std::string_view parent_key) {
+  if (space_.store == nullptr) {
+    auto it = memory_.find(link);
+    if (it == memory_.end()) return;
+    auto& keys = it->second;
+    auto k = std::ranges::find(keys, parent_key);
+    if (k != keys.end()) {
+      *k = std::move(keys.back());
+      keys.pop_back();
+    }
+    if (keys.empty()) memory_.erase(it);
+    return;
+  }
+  pending_[entry_key(link, parent_key)] = false;
+}
+
+void ReferenceIndex::find(std::string_view link, std::vector<std::string>& out) const {
+  if (space_.store == nullptr) {
+    auto it = memory_.find(link);
+    if (it != memory_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    return;
+  }
+  const std::string range = entry_key(link, "");
+  if (!cleared_) {
+    const std::string prefix = space_.prefix + range;
+    raise_on_error(space_.store->scan(prefix, [&](std::string_view k, std::string_view) {
+      std::string_view entry = k.substr(space_.prefix.size());
+      if (!pending_.contains(entry)) out.emplace_back(k.substr(prefix.size()));
+      return true;
+    }));
+  }
+  for (auto it = pending_.lower_bound(range); it != pending_.end() && it->first.starts_with(range);
+       ++it)
+    if (it->second) out.emplace_back(std::string_view(it->first).substr(range.size()));
+}
+
+void ReferenceIndex::clear() {
+  memory_.clear();
+  pending_.clear();
+  cleared_ = space_.store != nullptr;
+}
+
+void ReferenceIndex::stage(state::StateBatch& batch) {
+  if (space_.store == nullptr) return;
+  if (cleared_) batch.erase_prefix(space_.prefix);
+  std::string key;
+  for (const auto& [entry, present] : pending_) {
+    key.assign(space_.prefix).append(entry);
+    if (present)
+      batch.put(key, "");
+    else
+      batch.erase(key);
+  }
+  pending_.clear();
+  cleared_ = false;
+}
+
+void ReferenceIndex::discard() {
+  pending_.clear();
+  cleared_ = false;
 }
 
 }  // namespace sluice::transform

@@ -1,18 +1,28 @@
 #pragma once
-// The current rows of one captured table, keyed by primary key, and the reverse index a
-// lookup join needs for propagation (child key -> parent rows that reference it).
+// The current rows of one table a flow reads, keyed by primary key, and the reverse index
+// a lookup join needs for propagation (child key -> parent rows that reference it).
+//
+// With a state store, the committed rows live on disk and this object holds only what the
+// batch being transformed touched (the overlay): stage() hands the batch's changes to the
+// store's write batch, discard() forgets them when the batch does not commit. Without a
+// store (sluice apply, tests) everything stays in memory.
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "core/schema.hpp"
 #include "transform/packed_row.hpp"
+
+namespace sluice::state {
+class StateBatch;
+class StateStore;
+}  // namespace sluice::state
 
 namespace sluice::transform {
 
@@ -29,73 +39,92 @@ using KeyMap = std::unordered_map<std::string, V, TransparentHash, std::equal_to
 bool encode_key(const PackedRow& row, std::span<const size_t> columns, std::string& out);
 bool encode_key(const Row& row, std::span<const size_t> columns, std::string& out);
 
-// Rows are kept in a hash set keyed by their own key cells, so the key text is stored
-// once, inside the row (a map would hold it a second time in every node).
+// Where a table's or an index's entries live: a store and the key prefix they share.
+struct StateSpace {
+  state::StateStore* store = nullptr;
+  std::string prefix;
+};
+
 class TableState {
  public:
-  explicit TableState(TableSchemaPtr schema);
-  // The set's hasher points at key_columns_, so the state stays where it was built.
-  TableState(const TableState&) = delete;
-  TableState& operator=(const TableState&) = delete;
+  TableState(TableSchemaPtr schema, StateSpace space);
 
   const TableSchema& schema() const { return *schema_; }
   std::span<const size_t> key_columns() const { return key_columns_; }
-  const PackedRow* find(std::string_view key) const {
-    auto it = rows_.find(key);
-    return it == rows_.end() ? nullptr : &*it;
-  }
-  // For replacing a row by one with the same key: hash and equality stay the same, which
-  // is why writing through the set's const element is sound.
-  PackedRow* find_mutable(std::string_view key) {
-    auto it = rows_.find(key);
-    return it == rows_.end() ? nullptr : const_cast<PackedRow*>(&*it);
-  }
+
+  // Pointers stay valid until trim(), discard() or the state is gone.
+  const PackedRow* find(std::string_view key);
+  // For replacing a row in place: the entry is written at the next stage().
+  PackedRow* find_mutable(std::string_view key);
   // Stores `row` under `key` (its encoded key cells), replacing any row under that key.
   const PackedRow& put(std::string_view key, PackedRow row);
   // Removes and returns the row under `key` (empty if none).
   PackedRow take(std::string_view key);
-  void clear() { rows_.clear(); }
-  size_t size() const { return rows_.size(); }
-  template <typename Fn>
-  void for_each(Fn&& fn) const {
-    for (const PackedRow& row : rows_) fn(row);
-  }
+  void clear();
+  size_t size() const { return count_; }
+
+  // Every row, in no particular order. With a store, only between batches (nothing
+  // changed since the last stage()).
+  void for_each(const std::function<void(const PackedRow&)>& fn);
+  // The keys of every row, including the batch's own changes.
+  std::vector<std::string> keys();
+
+  // The store holds no rows of this table (it is being filled by a snapshot): lookups
+  // need not ask it.
+  void assume_empty(bool empty) { assume_empty_ = empty; }
+
+  void stage(state::StateBatch& batch);
+  void discard();
+  // Forgets rows read from the store that are not changed, once there are many: memory
+  // stays bounded however many rows a batch reads.
+  void trim();
 
  private:
-  struct RowHash {
-    using is_transparent = void;
-    const std::vector<size_t>* key_columns;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-    size_t operator()(const PackedRow& row) const;
+  struct Entry {
+    PackedRow row;  // empty: no row under this key
+    bool dirty = false;
   };
-  struct RowEqual {
-    using is_transparent = void;
-    const std::vector<size_t>* key_columns;
-    bool operator()(const PackedRow& a, const PackedRow& b) const;
-    bool operator()(std::string_view key, const PackedRow& row) const;
-    bool operator()(const PackedRow& row, std::string_view key) const { return (*this)(key, row); }
-  };
+
+  Entry& load(std::string_view key);
+  std::string count_key() const;
 
   TableSchemaPtr schema_;
   std::vector<size_t> key_columns_;
-  std::unordered_set<PackedRow, RowHash, RowEqual> rows_;
+  StateSpace space_;
+  KeyMap<Entry> overlay_;
+  size_t count_ = 0;
+  size_t committed_count_ = 0;
+  size_t trim_at_;
+  bool cleared_ = false;  // clear() in this batch: the store's rows are gone
+  bool assume_empty_ = false;
+  std::string key_scratch_;
+  std::string value_scratch_;
 };
 
 // For one JOIN: the lookup key (the joined table's primary key as the parent row spells
 // it) -> primary keys of the parent rows holding it.
 class ReferenceIndex {
  public:
-  void add(const std::string& link, const std::string& parent_key);
-  void remove(const std::string& link, std::string_view parent_key);
-  const std::vector<std::string>* find(std::string_view link) const {
-    auto it = map_.find(link);
-    return it == map_.end() ? nullptr : &it->second;
-  }
-  void clear() { map_.clear(); }
-  const KeyMap<std::vector<std::string>>& entries() const { return map_; }
+  explicit ReferenceIndex(StateSpace space = {});
+
+  void add(std::string_view link, std::string_view parent_key);
+  void remove(std::string_view link, std::string_view parent_key);
+  // Appends the primary keys of the parents holding `link` to `out`.
+  void find(std::string_view link, std::vector<std::string>& out) const;
+  void clear();
+
+  void stage(state::StateBatch& batch);
+  void discard();
 
  private:
-  KeyMap<std::vector<std::string>> map_;
+  // An entry's key below the prefix: the link, length first, then the parent key, so one
+  // link's parents are one range of keys.
+  static std::string entry_key(std::string_view link, std::string_view parent_key);
+
+  StateSpace space_;
+  KeyMap<std::vector<std::string>> memory_;           // without a store
+  std::map<std::string, bool, std::less<>> pending_;  // entry key -> present
+  bool cleared_ = false;
 };
 
 }  // namespace sluice::transform

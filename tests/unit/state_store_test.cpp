@@ -106,6 +106,70 @@ TEST_F(StateStoreTest, EraseAndScanInKeyOrderWithinThePrefix) {
   EXPECT_EQ(seen, (std::vector<std::string>{"R1:a", "R1:c"}));
 }
 
+// A truncated table: every key under its prefix goes, neighbours stay.
+TEST_F(StateStoreTest, ErasePrefixRemovesOneTableOnly) {
+  auto store = open_store();
+  StateBatch batch;
+  for (std::string key : {"T\x01"
+                          "a",
+                          "T\x01"
+                          "b",
+                          "T\x02"
+                          "a",
+                          "T\x01"})
+    batch.put(key, "v");
+  ASSERT_TRUE(store->commit(batch, stamp_).ok());
+  batch.erase_prefix("T\x01");
+  batch.put(
+      "T\x01"
+      "c",
+      "new");  // after the erase in the same batch: kept
+  ASSERT_TRUE(store->commit(batch, stamp_).ok());
+  EXPECT_EQ(value_of(*store,
+                     "T\x01"
+                     "a"),
+            "<none>");
+  EXPECT_EQ(value_of(*store,
+                     "T\x01"
+                     "b"),
+            "<none>");
+  EXPECT_EQ(value_of(*store, "T\x01"), "<none>");
+  EXPECT_EQ(value_of(*store,
+                     "T\x01"
+                     "c"),
+            "new");
+  EXPECT_EQ(value_of(*store,
+                     "T\x02"
+                     "a"),
+            "v");
+}
+
+// The snapshot's rows go in without the log; a flush makes them durable before the stamp.
+TEST_F(StateStoreTest, UnloggedWritesAreReadableAndSurviveAFlushedReopen) {
+  {
+    auto store = open_store();
+    StateBatch batch;
+    batch.put(
+        "T\x01"
+        "a",
+        "row");
+    ASSERT_TRUE(store->write_unlogged(batch).ok());
+    EXPECT_EQ(batch.count(), 0u);
+    EXPECT_EQ(value_of(*store,
+                       "T\x01"
+                       "a"),
+              "row");
+    ASSERT_TRUE(store->flush().ok());
+    ASSERT_TRUE(store->commit(batch, stamp_).ok());
+  }
+  auto store = open_store();
+  EXPECT_EQ(value_of(*store,
+                     "T\x01"
+                     "a"),
+            "row");
+  EXPECT_EQ(store->stamp(), stamp_);
+}
+
 TEST_F(StateStoreTest, TheStampIsNotAStateKey) {
   std::unique_ptr<StateStore> store = open_store();
   StateBatch batch;

@@ -3,6 +3,7 @@
 // the destination changes of a step, the warehouse rows at the end, or the error at start.
 // The format is in tests/data/flows/README.md; each file is a test of its own.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "state/state_store.hpp"
 #include "transform/flow_runtime.hpp"
 #include "transform_fixtures.hpp"
 
@@ -178,11 +180,23 @@ struct Case {
   std::map<std::string, std::string> warehouse;
   int dead_letters = 0;
   int assertions = 0;
+  // Counters of the runtimes a store-backed case replaced.
+  uint64_t skipped_before = 0;
+  uint64_t dead_before = 0;
 };
+
+// Where a case keeps its flow state. On disk, the runtime is built again from the store
+// after every step, so each step reads what the previous ones committed.
+enum class StateMode { kMemory, kStore };
 
 class FlowFile {
  public:
-  explicit FlowFile(const std::string& stem) : file_(stem + ".test"), in_(kDir / file_) {}
+  FlowFile(const std::string& stem, StateMode mode)
+      : file_(stem + ".test"), in_(kDir / file_), mode_(mode) {}
+  ~FlowFile() {
+    store_.reset();
+    if (!store_dir_.empty()) static_cast<void>(state::StateStore::destroy(store_dir_));
+  }
 
   // Runs every case; returns how many ran.
   int run() {
@@ -283,10 +297,41 @@ class FlowFile {
       case_->flow.sql += line + "\n";
     }
     try {
-      case_->runtime = std::make_unique<FlowRuntime>(case_->flow, case_->tables);
+      open_store();
+      case_->runtime = make_runtime();
     } catch (const ConfigError& e) {
       case_->compile_error = e.what();
     }
+  }
+
+  void open_store() {
+    if (mode_ != StateMode::kStore) return;
+    store_.reset();
+    store_dir_ = std::filesystem::temp_directory_path() /
+                 ("sluice_flow_files_" + std::to_string(::getpid()));
+    ASSERT_TRUE(state::StateStore::destroy(store_dir_).ok());
+    auto opened = state::StateStore::open({.dir = store_dir_, .cache_bytes = size_t{8} << 20});
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    store_ = std::move(opened).value();
+  }
+
+  std::unique_ptr<FlowRuntime> make_runtime() const {
+    return std::make_unique<FlowRuntime>(case_->flow, case_->tables,
+                                         FlowStorage{store_.get(), "F"});
+  }
+
+  // The step's state changes go to disk, and the next step starts from there.
+  void commit_step() {
+    if (mode_ != StateMode::kStore || !case_->runtime) return;
+    state::StateBatch batch;
+    case_->runtime->stage(batch);
+    Result<void> committed = store_->commit(batch, {"test", "", std::to_string(line_)});
+    ASSERT_TRUE(committed.ok()) << committed.error().message();
+    auto skipped = case_->runtime->skipped_rows();
+    auto dead = case_->runtime->dead_letter_rows();
+    case_->runtime = make_runtime();
+    case_->skipped_before += skipped;
+    case_->dead_before += dead;
   }
 
   FlowRuntime& runtime() const {
@@ -302,8 +347,8 @@ class FlowFile {
   std::string counters() const {
     std::vector<std::string> rows;
     for (size_t n : runtime().state_rows()) rows.push_back(std::to_string(n));
-    return "skipped=" + std::to_string(runtime().skipped_rows()) +
-           " dead_letters=" + std::to_string(runtime().dead_letter_rows()) +
+    return "skipped=" + std::to_string(case_->skipped_before + runtime().skipped_rows()) +
+           " dead_letters=" + std::to_string(case_->dead_before + runtime().dead_letter_rows()) +
            " state_rows=" + join(rows, ",");
   }
 
@@ -323,7 +368,7 @@ class FlowFile {
   void snapshot(std::string_view spec) {
     if (case_->snapshot_emitted) throw Malformed("snapshot rows after the snapshot was emitted");
     auto [table, cells] = table_and_cells(spec);
-    runtime().load_row(*table, parse_row(cells));
+    runtime().load_row(table, parse_row(cells));
     case_->output_line = line_;
     case_->output_from_snapshot = true;
   }
@@ -332,6 +377,7 @@ class FlowFile {
   void flush_snapshot() {
     if (!case_->runtime || case_->snapshot_emitted) return;
     case_->snapshot_emitted = true;
+    commit_step();
     ChangeBatch out;
     runtime().emit_all(out);
     check_invariants(out, Change{});
@@ -372,10 +418,12 @@ class FlowFile {
       case_->output = {std::string("error: ") + e.what()};
       case_->output_line = line_;
       case_->output_from_snapshot = false;
+      if (mode_ == StateMode::kStore) case_->runtime->discard();
       return;
     }
     check_invariants(out, c);
     record(out);
+    commit_step();
   }
 
   // What holds for every destination change, whatever the case says.
@@ -463,6 +511,9 @@ class FlowFile {
   int cases_ = 0;
   std::vector<TableSchemaPtr> file_tables_;
   std::optional<Case> case_;
+  StateMode mode_;
+  std::filesystem::path store_dir_;
+  std::unique_ptr<state::StateStore> store_;
 };
 
 std::vector<std::string> flow_files() {
@@ -476,7 +527,13 @@ std::vector<std::string> flow_files() {
 class TransformFlowFile : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TransformFlowFile, EveryCaseGivesItsExpectedChangesAndRows) {
-  EXPECT_GT(FlowFile(GetParam()).run(), 0) << GetParam() << ".test holds no case";
+  EXPECT_GT(FlowFile(GetParam(), StateMode::kMemory).run(), 0)
+      << GetParam() << ".test holds no case";
+}
+
+TEST_P(TransformFlowFile, TheSameWithTheStateOnDiskBetweenSteps) {
+  EXPECT_GT(FlowFile(GetParam(), StateMode::kStore).run(), 0)
+      << GetParam() << ".test holds no case";
 }
 
 INSTANTIATE_TEST_SUITE_P(Data, TransformFlowFile, ::testing::ValuesIn(flow_files()),

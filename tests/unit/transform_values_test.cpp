@@ -139,5 +139,27 @@ TEST(TransformValues, ArenaPointersSurviveNewBlocks) {
   EXPECT_EQ(arena.copy("again"), "again");
 }
 
+// The flow state stores a row's block as it is; a block cut short or altered on disk
+// reads as no row, which the state reports as damage.
+TEST(TransformValues, PackedRowsRoundTripThroughTheirBytesAndRefuseDamage) {
+  Row row;
+  row.append("1315");
+  row.append_null();
+  row.append("Teresa");
+  PackedRow packed = PackedRow::pack(row);
+  PackedRow back = PackedRow::from_bytes(packed.bytes());
+  ASSERT_FALSE(back.empty());
+  EXPECT_EQ(back.size(), 3u);
+  EXPECT_EQ(back.text(0), "1315");
+  EXPECT_TRUE(back.is_null(1));
+  EXPECT_EQ(back.text(2), "Teresa");
+  std::string bytes(packed.bytes());
+  EXPECT_TRUE(PackedRow::from_bytes(bytes.substr(0, bytes.size() - 1)).empty());
+  EXPECT_TRUE(PackedRow::from_bytes(bytes + "x").empty());
+  EXPECT_TRUE(PackedRow::from_bytes("").empty());
+  bytes[4 + 3 * 4] = 7;  // the first cell's state
+  EXPECT_TRUE(PackedRow::from_bytes(bytes).empty());
+}
+
 }  // namespace
 }  // namespace sluice::transform

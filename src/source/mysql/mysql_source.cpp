@@ -272,14 +272,6 @@ void MySqlSource::expect_rows(SnapshotConsumer& consumer) const {
     consumer.expect_rows(table.schema, table.estimated_rows);
 }
 
-void MySqlSource::copy_current_rows(SnapshotConsumer& consumer) {
-  expect_rows(consumer);
-  for (auto& [name, table] : tables_) {
-    std::unique_ptr<MySqlConnection> conn = open_copy_connection(url_);
-    copy_table(*conn, table.definition, table.schema, consumer);
-  }
-}
-
 std::vector<TableSchemaPtr> MySqlSource::tables() const {
   std::vector<TableSchemaPtr> out;
   for (const auto& [name, table] : tables_) out.push_back(table.schema);
@@ -400,7 +392,7 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
   commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
-  return batch.changes.size() >= limits.max_rows ||
+  return limits.one_transaction || batch.changes.size() >= limits.max_rows ||
          std::chrono::steady_clock::now() >= limits.deadline || (until_caught_up_ && caught_up());
 }
 

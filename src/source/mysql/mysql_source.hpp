@@ -24,7 +24,6 @@ class MySqlSource : public Source {
   MySqlSource(const PipelineConfig& config, bool until_caught_up);
 
   Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) override;
-  void copy_current_rows(SnapshotConsumer& consumer) override;
   std::vector<TableSchemaPtr> tables() const override;
   ReadStatus read(ChangeBatch& batch, const ReadLimits& limits) override;
   // The binlog is kept by the server for its retention time whatever a replica has read,

@@ -149,7 +149,8 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
         batch.last_commit_time_us = tx.commit_time_us;
       }
       skipping_transaction_ = false;
-      return batch.changes.size() >= limits.max_rows ||
+      return (batch.commit_position.has_value() && limits.one_transaction) ||
+             batch.changes.size() >= limits.max_rows ||
              std::chrono::steady_clock::now() >= limits.deadline ||
              (until_caught_up_ && last_commit_end_ >= caught_up_target_);
     case MessageKind::kTruncate:

@@ -17,7 +17,6 @@ class PostgresSource : public Source {
   PostgresSource(const PipelineConfig& config, bool until_caught_up);
 
   Position start(const std::optional<Position>& resume, SnapshotConsumer& consumer) override;
-  void copy_current_rows(SnapshotConsumer& consumer) override { copy_tables("", consumer); }
   std::vector<TableSchemaPtr> tables() const override { return schemas_; }
   ReadStatus read(ChangeBatch& batch, const ReadLimits& limits) override;
   void acknowledge(const Position& position) override;

@@ -15,13 +15,17 @@ extern "C" char** environ;
 namespace sluice::test {
 namespace {
 
+// Flow state goes into the test folder (its default is under the home directory), unless
+// the test says otherwise.
 std::vector<std::string> environment_with(const std::map<std::string, std::string>& extra) {
+  std::map<std::string, std::string> wanted = extra;
+  wanted.try_emplace("XDG_STATE_HOME", (test_dir() / "state").string());
   std::vector<std::string> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     std::string text = *entry;
-    if (!extra.contains(text.substr(0, text.find('=')))) env.push_back(text);
+    if (!wanted.contains(text.substr(0, text.find('=')))) env.push_back(text);
   }
-  for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
+  for (const auto& [name, value] : wanted) env.push_back(name + "=" + value);
   return env;
 }
 
