@@ -1,8 +1,11 @@
 #include "pipeline/flow_set.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 
+#include "core/error.hpp"
 #include "state/state_store.hpp"
 #include "transform/flow_runtime.hpp"
 
@@ -15,7 +18,15 @@ FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>
     // Keys of flow i start with 'F' and i: flows are told apart by their order, which the
     // fingerprint covers.
     transform::FlowStorage storage{store, std::string("F") + static_cast<char>(flows_.size())};
-    auto runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables, storage);
+    std::unique_ptr<transform::FlowRuntime> runtime;
+    try {
+      runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables, storage);
+    } catch (const ConfigError& e) {
+      // SQL problems name a line of the file; say which file and flow too.
+      std::string_view message = e.what();
+      if (message.starts_with("flow ")) throw;
+      throw ConfigError(fmt::format("{}: flow {}: {}", config.file, flow.name, message));
+    }
     for (const std::string& table : runtime->tables()) readers_[table].push_back(runtime.get());
     flows_.push_back(std::move(runtime));
   }

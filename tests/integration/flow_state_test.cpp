@@ -218,8 +218,9 @@ TEST_P(FlowState, AKillAtEachCommitPointLosesAndDoublesNothing) {
     ProcessResult killed = run({{"SLUICE_CRASH_AT", point}});
     EXPECT_EQ(killed.exit_code, 128 + 9) << point << "\n" << killed.stderr_text;
     run_ok();
-    if (std::string(point) == "after_warehouse_commit")
+    if (std::string(point) == "after_warehouse_commit") {
       EXPECT_NE(last_log_.find("replaying"), std::string::npos) << last_log_;
+    }
     SCOPED_TRACE(point);
     expect_equals_source();
     ++next_order;
