@@ -3,6 +3,8 @@
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/sluice-bench.XXXXXX)}
+# Flow state of the pipelines a bench runs lives with the rest of the run, not in ~/.local.
+export XDG_STATE_HOME="$BENCH_DIR/state"
 SLUICE=${SLUICE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/sluice}
 declare -a BENCH_SERVERS=()
 

@@ -99,7 +99,7 @@ say "starting a trickle of purchases (sluice demo ingest --rate 5) and the pipel
 nohup "$sluice" demo ingest --url "$DEMO_URL" --rate 5 >"$state/ingest.log" 2>&1 &
 echo $! >"$state/ingest.pid"
 pipeline_started=$(date +%s.%N)
-nohup "$sluice" run -c examples/sport_events/pipeline.yaml >"$state/sluice.log" 2>&1 &
+XDG_STATE_HOME="$state/flow-state" nohup "$sluice" run -c examples/sport_events/pipeline.yaml >"$state/sluice.log" 2>&1 &
 echo $! >"$state/sluice.pid"
 
 # The trickle sells 5 tickets a second: wait for the first rows, then for ten.

@@ -69,9 +69,8 @@ TableState::TableState(TableSchemaPtr schema, StateSpace space)
 }
 
 std::string TableState::count_key() const {
-  // The prefix with a zero byte after it sorts before every row key, and no row key is
-  // empty, so the counter never shows up among the rows.
-  return space_.prefix + std::string(1, '\0');
+  // Outside the prefix, so no row key (which may be any bytes) can be the counter.
+  return "#" + space_.prefix;
 }
 
 TableState::Entry& TableState::load(std::string_view key) {
@@ -131,8 +130,7 @@ void TableState::for_each(const std::function<void(const PackedRow&)>& fn) {
   }
   if (cleared_ || std::ranges::any_of(overlay_, [](const auto& e) { return e.second.dirty; }))
     throw std::logic_error("TableState::for_each with changes not staged");
-  raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view k, std::string_view v) {
-    if (k.size() == space_.prefix.size() + 1 && k.back() == '\0') return true;  // the count
+  raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view, std::string_view v) {
     PackedRow row = PackedRow::from_bytes(v);
     if (row.empty())
       throw FatalError(fmt::format("flow state: a row of {} is unreadable; run `sluice reset`",
@@ -150,7 +148,6 @@ std::vector<std::string> TableState::keys() {
   const size_t prefix = space_.prefix.size();
   raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view k, std::string_view) {
     std::string_view key = k.substr(prefix);
-    if (key.size() == 1 && key[0] == '\0') return true;
     if (!overlay_.contains(key)) out.emplace_back(key);
     return true;
   }));

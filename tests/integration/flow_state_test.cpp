@@ -4,6 +4,7 @@
 // at each commit point must end equal to the source.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,8 @@ class SourceDb {
   virtual std::string url() const = 0;
   virtual void exec(const std::string& sql) = 0;
   virtual Rows query(const std::string& sql) = 0;
+  // Ends the server side of sluice's replication connection (the walsender, the binlog dump).
+  virtual void drop_replication_connection() = 0;
 };
 
 class PgSource : public SourceDb {
@@ -81,6 +84,9 @@ class PgSource : public SourceDb {
   std::string url() const override { return url_; }
   void exec(const std::string& sql) override { db_.exec(sql); }
   Rows query(const std::string& sql) override { return db_.query(sql); }
+  void drop_replication_connection() override {
+    db_.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
+  }
 
  private:
   std::string url_;
@@ -97,6 +103,11 @@ class MariaDbSource : public SourceDb {
   Rows query(const std::string& sql) override {
     std::vector<MySqlRow> rows = db_.query(sql);
     return Rows(rows.begin(), rows.end());
+  }
+  void drop_replication_connection() override {
+    for (const MySqlRow& row : db_.query(
+             "SELECT id FROM information_schema.processlist WHERE command LIKE 'Binlog Dump%'"))
+      db_.exec("KILL " + row[0].value_or("0"));
   }
 
  private:
@@ -200,6 +211,33 @@ TEST_P(FlowState, ARestartReadsNoRowsOfTheSourceTables) {
   EXPECT_EQ(last_log_.find("current source rows"), std::string::npos) << last_log_;
   EXPECT_NE(last_log_.find("flow state at the warehouse checkpoint"), std::string::npos)
       << last_log_;
+  expect_equals_source();
+}
+
+// A lost source connection resumes from the state: no second snapshot, no copy.
+TEST_P(FlowState, AReconnectReloadsNothing) {
+  run_ok();
+  SluiceProcess sluice({"run", "-c", file_});
+  auto wait_for = [&](const std::string& sql, const std::string& want) {
+    for (int i = 0; i < 300 && sink_->scalar(sql) != want; ++i) std::this_thread::sleep_for(100ms);
+    return sink_->scalar(sql);
+  };
+  source_->exec("UPDATE orders SET amount = 7001 WHERE order_id = 1");
+  ASSERT_EQ(wait_for("SELECT amount FROM live_orders WHERE order_id = 1", "7001"), "7001");
+  source_->drop_replication_connection();
+  source_->exec("UPDATE orders SET status = 'cancelled' WHERE order_id = 3");
+  source_->exec("UPDATE orders SET amount = 7002 WHERE order_id = 1");
+  EXPECT_EQ(wait_for("SELECT amount FROM live_orders WHERE order_id = 1", "7002"), "7002");
+  sluice.kill(SIGTERM);
+  EXPECT_EQ(sluice.wait(30s), 0);
+  std::string log = sluice.stderr_text();
+  EXPECT_NE(log.find("reconnecting"), std::string::npos) << log;
+  EXPECT_EQ(log.find("snapshot complete"), std::string::npos) << log;
+  size_t resumes = 0;
+  for (size_t at = log.find("flow state at the warehouse checkpoint"); at != std::string::npos;
+       at = log.find("flow state at the warehouse checkpoint", at + 1))
+    ++resumes;
+  EXPECT_EQ(resumes, 2u) << log;
   expect_equals_source();
 }
 
