@@ -73,6 +73,10 @@ rocksdb::Options store_options(const StoreOptions& options) {
   db.create_if_missing = true;
   db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   db.write_buffer_size = size_t{32} << 20;
+  // Lookups of recent rows are served by the write buffer: a bloom filter there spares the
+  // skiplist search for keys it does not hold.
+  db.memtable_prefix_bloom_size_ratio = 0.05;
+  db.memtable_whole_key_filtering = true;
   db.max_write_buffer_number = 2;
   db.max_background_jobs = 2;
   return db;

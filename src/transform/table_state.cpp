@@ -73,51 +73,58 @@ std::string TableState::count_key() const {
   return "#" + space_.prefix;
 }
 
-TableState::Entry& TableState::load(std::string_view key) {
+TableState::Slot& TableState::load(std::string_view key) {
   auto it = overlay_.find(key);
-  if (it != overlay_.end()) return it->second;
-  Entry& entry = overlay_.emplace(std::string(key), Entry{}).first->second;
-  if (space_.store == nullptr || cleared_ || assume_empty_) return entry;
+  if (it != overlay_.end()) return *it;
+  Slot& slot = *overlay_.emplace(std::string(key), Entry{}).first;
+  if (space_.store == nullptr || cleared_ || assume_empty_) return slot;
   key_scratch_.assign(space_.prefix).append(key);
   if (std::move(space_.store->get(key_scratch_, value_scratch_)).value_or_raise()) {
-    entry.row = PackedRow::from_bytes(value_scratch_);
-    if (entry.row.empty())
+    slot.second.row = PackedRow::from_bytes(value_scratch_);
+    if (slot.second.row.empty())
       throw FatalError(fmt::format("flow state: a row of {} is unreadable; run `sluice reset`",
                                    schema_->qualified_name()));
   }
-  return entry;
+  return slot;
+}
+
+void TableState::mark_dirty(Slot& slot) {
+  if (space_.store == nullptr || slot.second.dirty) return;
+  slot.second.dirty = true;
+  dirty_.push_back(&slot);
 }
 
 const PackedRow* TableState::find(std::string_view key) {
-  Entry& entry = load(key);
+  Entry& entry = load(key).second;
   return entry.row.empty() ? nullptr : &entry.row;
 }
 
 PackedRow* TableState::find_mutable(std::string_view key) {
-  Entry& entry = load(key);
-  if (entry.row.empty()) return nullptr;
-  entry.dirty = true;
-  return &entry.row;
+  Slot& slot = load(key);
+  if (slot.second.row.empty()) return nullptr;
+  mark_dirty(slot);
+  return &slot.second.row;
 }
 
 const PackedRow& TableState::put(std::string_view key, PackedRow row) {
-  Entry& entry = load(key);
-  if (entry.row.empty()) ++count_;
-  entry.row = std::move(row);
-  entry.dirty = true;
-  return entry.row;
+  Slot& slot = load(key);
+  if (slot.second.row.empty()) ++count_;
+  slot.second.row = std::move(row);
+  mark_dirty(slot);
+  return slot.second.row;
 }
 
 PackedRow TableState::take(std::string_view key) {
-  Entry& entry = load(key);
-  if (entry.row.empty()) return {};
+  Slot& slot = load(key);
+  if (slot.second.row.empty()) return {};
   --count_;
-  entry.dirty = true;
-  return std::exchange(entry.row, PackedRow());
+  mark_dirty(slot);
+  return std::exchange(slot.second.row, PackedRow());
 }
 
 void TableState::clear() {
   overlay_.clear();
+  dirty_.clear();
   count_ = 0;
   cleared_ = space_.store != nullptr;
 }
@@ -128,7 +135,7 @@ void TableState::for_each(const std::function<void(const PackedRow&)>& fn) {
       if (!entry.row.empty()) fn(entry.row);
     return;
   }
-  if (cleared_ || std::ranges::any_of(overlay_, [](const auto& e) { return e.second.dirty; }))
+  if (cleared_ || !dirty_.empty())
     throw std::logic_error("TableState::for_each with changes not staged");
   raise_on_error(space_.store->scan(space_.prefix, [&](std::string_view, std::string_view v) {
     PackedRow row = PackedRow::from_bytes(v);
@@ -157,15 +164,15 @@ std::vector<std::string> TableState::keys() {
 void TableState::stage(state::StateBatch& batch) {
   if (space_.store == nullptr) return;
   if (cleared_) batch.erase_prefix(space_.prefix);
-  for (auto& [key, entry] : overlay_) {
-    if (!entry.dirty) continue;
-    key_scratch_.assign(space_.prefix).append(key);
-    if (entry.row.empty())
+  for (Slot* slot : dirty_) {
+    key_scratch_.assign(space_.prefix).append(slot->first);
+    if (slot->second.row.empty())
       batch.erase(key_scratch_);
     else
-      batch.put(key_scratch_, entry.row.bytes());
-    entry.dirty = false;
+      batch.put(key_scratch_, slot->second.row.bytes());
+    slot->second.dirty = false;
   }
+  dirty_.clear();
   if (count_ != committed_count_ || cleared_) {
     char value[8];
     std::memcpy(value, &count_, 8);
@@ -178,6 +185,7 @@ void TableState::stage(state::StateBatch& batch) {
 void TableState::discard() {
   if (space_.store == nullptr) return;
   overlay_.clear();
+  dirty_.clear();
   count_ = committed_count_;
   cleared_ = false;
   trim_at_ = kCachedRows;

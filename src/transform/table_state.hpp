@@ -85,13 +85,19 @@ class TableState {
     bool dirty = false;
   };
 
-  Entry& load(std::string_view key);
+  using Slot = KeyMap<Entry>::value_type;
+
+  Slot& load(std::string_view key);
+  void mark_dirty(Slot& slot);
   std::string count_key() const;
 
   TableSchemaPtr schema_;
   std::vector<size_t> key_columns_;
   StateSpace space_;
   KeyMap<Entry> overlay_;
+  // The changed entries, so staging a batch costs its changes, not the cache's size.
+  // Map nodes stay put until erased, and only clean ones are (trim).
+  std::vector<Slot*> dirty_;
   size_t count_ = 0;
   size_t committed_count_ = 0;
   size_t trim_at_;
