@@ -37,7 +37,7 @@ void BatchReader::run() {
       }
       if (ack) source_.acknowledge(*ack);
       ReadBatch read;
-      ReadLimits limits{limits_.max_rows, std::chrono::steady_clock::now() + limits_.max_delay};
+      ReadLimits limits(limits_, std::chrono::steady_clock::now());
       read.status = source_.read(read.batch, limits);
       bool caught_up = read.status == ReadStatus::kCaughtUp;
       {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/pipeline_config.hpp"
 #include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
 
@@ -25,8 +26,12 @@ class SnapshotConsumer {
   virtual void load_table(const TableSchemaPtr& table, CopyTextReader& rows) = 0;
 };
 
+// What one read() may gather: the pipeline's batch limits, from the time the read starts.
 struct ReadLimits {
-  size_t max_rows = 50000;
+  ReadLimits(const BatchConfig& batch, std::chrono::steady_clock::time_point start)
+      : max_rows(batch.max_rows), deadline(start + batch.max_delay) {}
+
+  size_t max_rows;
   std::chrono::steady_clock::time_point deadline;
 };
 
