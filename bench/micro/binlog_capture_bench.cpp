@@ -36,10 +36,9 @@ void BM_BinlogCapture(benchmark::State& state) {
     NoSnapshot none;
     source.start(sluice::BinlogPosition{file, 4, ""}, none);
     sluice::ChangeBatch batch;
-    sluice::ReadLimits limits;
     while (true) {
       batch.clear();
-      limits.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+      sluice::ReadLimits limits(config.batch, std::chrono::steady_clock::now());
       sluice::ReadStatus status = source.read(batch, limits);
       changes += static_cast<int64_t>(batch.changes.size());
       if (status == sluice::ReadStatus::kCaughtUp) break;

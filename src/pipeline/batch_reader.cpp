@@ -42,9 +42,8 @@ void BatchReader::run() {
       }
       if (ack) source_.acknowledge(*ack);
       ReadBatch read;
-      ReadLimits limits{.max_rows = limits_.max_rows,
-                        .one_transaction = one_transaction_,
-                        .deadline = std::chrono::steady_clock::now() + limits_.max_delay};
+      ReadLimits limits(limits_, std::chrono::steady_clock::now());
+      limits.one_transaction = one_transaction_;
       read.status = source_.read(read.batch, limits);
       bool caught_up = read.status == ReadStatus::kCaughtUp;
       {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/pipeline_config.hpp"
 #include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
 
@@ -25,12 +26,16 @@ class SnapshotConsumer {
   virtual void load_table(const TableSchemaPtr& table, CopyTextReader& rows) = 0;
 };
 
+// What one read() may gather: the pipeline's batch limits, from the time the read starts.
 struct ReadLimits {
-  size_t max_rows = 50000;
+  ReadLimits(const BatchConfig& batch, std::chrono::steady_clock::time_point start)
+      : max_rows(batch.max_rows), deadline(start + batch.max_delay) {}
+
+  size_t max_rows;
+  std::chrono::steady_clock::time_point deadline;
   // End the batch at the first transaction end: flows replaying the log into their state
   // decide per transaction whether the warehouse already holds it.
   bool one_transaction = false;
-  std::chrono::steady_clock::time_point deadline;
 };
 
 enum class ReadStatus : uint8_t {

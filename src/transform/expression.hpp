@@ -49,6 +49,8 @@ enum class Opcode : uint8_t {
   kConcat,
   kCase,        // args: when, then, ..., [else]
   kSimpleCase,  // args: operand, when, then, ..., [else]; compared in `operand_type`
+  // The built-in functions, from here to the end: each has a row in function_catalog.cpp,
+  // which checks that it does.
   kCoalesce,
   kNullIf,  // compared in `operand_type`
   kLower,
@@ -67,6 +69,8 @@ enum class Opcode : uint8_t {
   kMask,
   kRedact,
   kEmailDomain,
+  kFirstFunction = kCoalesce,
+  kLastFunction = kEmailDomain,
 };
 
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };

@@ -52,14 +52,6 @@ class ExpressionCompiler {
   NodePtr call(const Ast& ast);
   NodePtr coalesce(const Ast& ast);
   NodePtr nullif(const Ast& ast);
-  NodePtr text_function(const Ast& ast, Opcode op, size_t min_args, size_t max_args);
-  NodePtr substring(const Ast& ast);
-  NodePtr length(const Ast& ast);
-  NodePtr temporal_function(const Ast& ast, Opcode op);
-  NodePtr niladic(const Ast& ast, Opcode op, ExprType type);
-  NodePtr privacy_function(const Ast& ast, Opcode op);
-  NodePtr hmac(const Ast& ast);
-  NodePtr mask(const Ast& ast);
 
   const std::vector<ScopeSlot>& slots_;
   size_t visible_;

@@ -1,4 +1,5 @@
-// Type checking and building of the built-in function calls.
+// Type checking and building of the built-in function calls, from their rows in the
+// function table (function_catalog.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "core/error.hpp"
 #include "transform/expression_compiler.hpp"
 #include "transform/flow_parser.hpp"
 #include "transform/function_catalog.hpp"
@@ -19,46 +21,6 @@ using namespace detail;
 constexpr std::array kAggregates = {"count",   "sum",       "avg",        "min",
                                     "max",     "array_agg", "string_agg", "bool_and",
                                     "bool_or", "every",     "json_agg",   "jsonb_agg"};
-
-}  // namespace
-
-NodePtr ExpressionCompiler::call(const Ast& ast) {
-  const std::string& f = ast.name;
-  if (std::ranges::find(kAggregates, f) != kAggregates.end())
-    throw_at(ast.pos,
-             fmt::format("aggregate function {}() is not supported; {}", f, kSupportedSubset));
-  const FunctionSpec* spec = find_function(f);
-  if (spec == nullptr)
-    throw_at(ast.pos, fmt::format("unknown function '{}'; flows support {}", f, function_names()));
-  if (spec->shape != FunctionShape::kMask &&
-      std::ranges::any_of(ast.arg_names, [](auto& n) { return !n.empty(); }))
-    throw_at(ast.pos, fmt::format("{}() takes no named arguments", f));
-  switch (spec->shape) {
-    case FunctionShape::kCoalesce:
-      return coalesce(ast);
-    case FunctionShape::kNullIf:
-      return nullif(ast);
-    case FunctionShape::kText:
-      return text_function(ast, spec->op, spec->min_args, spec->max_args);
-    case FunctionShape::kSubstring:
-      return substring(ast);
-    case FunctionShape::kLength:
-      return length(ast);
-    case FunctionShape::kTemporal:
-      return temporal_function(ast, spec->op);
-    case FunctionShape::kNiladic:
-      return niladic(ast, spec->op, spec->result);
-    case FunctionShape::kPrivacy:
-      return privacy_function(ast, spec->op);
-    case FunctionShape::kHmac:
-      return hmac(ast);
-    case FunctionShape::kMask:
-      return mask(ast);
-  }
-  throw_at(ast.pos, fmt::format("function '{}' has no compiler", f));
-}
-
-namespace {
 
 void check_arity(const Ast& ast, size_t min_args, size_t max_args) {
   size_t n = ast.args.size();
@@ -90,10 +52,169 @@ const std::string& literal_text(const Ast& arg, const Ast& fn, std::string_view 
   return arg.text;
 }
 
+bool is_literal(ArgType type) {
+  switch (type) {
+    case ArgType::kUnit:
+    case ArgType::kField:
+    case ArgType::kKeyVariable:
+    case ArgType::kKeepLast:
+      return true;
+    case ArgType::kAny:
+    case ArgType::kAnyAsText:
+    case ArgType::kText:
+    case ArgType::kInteger:
+    case ArgType::kTemporal:
+      return false;
+  }
+  return false;
+}
+
+// Only keep_last may be named (mask(x, keep_last => 4)).
+bool takes_a_named_argument(const FunctionSpec& spec) {
+  for (size_t i = 0; i < spec.max_args && i < kListedArgs; ++i)
+    if (spec.arg(i) == ArgType::kKeepLast) return true;
+  return false;
+}
+
+// The value comes first, unnamed, where a later argument may have a name.
+void check_values_unnamed(const Ast& ast, const FunctionSpec& spec) {
+  for (size_t i = 0; i < ast.args.size(); ++i)
+    if (!ast.arg_names[i].empty() && spec.arg(i) != ArgType::kKeepLast)
+      throw_at(ast.args[i]->pos,
+               fmt::format("{}() takes the value first, without a name", ast.name));
+}
+
+// Reads literal argument `i` of `fn` into `n`.
+void read_literal(Node& n, ArgType type, const Ast& fn, size_t i) {
+  const Ast& arg = *fn.args[i];
+  switch (type) {
+    case ArgType::kUnit:
+    case ArgType::kField: {
+      const std::string& unit_name = literal_text(arg, fn, "the unit");
+      auto unit = parse_time_unit(unit_name);
+      if (!unit || (type == ArgType::kUnit && !truncatable(*unit)))
+        throw_at(arg.pos, fmt::format("unknown {} unit '{}'", fn.name, unit_name));
+      n.unit = *unit;
+      return;
+    }
+    case ArgType::kKeyVariable: {
+      const std::string& variable = literal_text(arg, fn, "the key's environment variable name");
+      const char* key = std::getenv(variable.c_str());
+      if (key == nullptr || *key == '\0')
+        throw_at(arg.pos, fmt::format("{} key variable {} is not set in the environment", fn.name,
+                                      variable));
+      n.hmac = std::make_unique<HmacSha256>(key);
+      return;
+    }
+    case ArgType::kKeepLast: {
+      const std::string& name = fn.arg_names[i];
+      if (!name.empty() && name != "keep_last")
+        throw_at(arg.pos,
+                 fmt::format("{}() has no argument '{}'; use keep_last => N", fn.name, name));
+      int64_t v = -1;
+      if (arg.kind == AstKind::kLiteral && arg.literal == LiteralKind::kNumber)
+        std::from_chars(arg.text.data(), arg.text.data() + arg.text.size(), v);
+      if (v < 0)
+        throw_at(arg.pos,
+                 fmt::format("{}() keep_last must be a non-negative integer literal", fn.name));
+      n.keep_last = v;
+      return;
+    }
+    default:
+      return;  // a value, compiled later
+  }
+}
+
+// The literal arguments of a call, read into the fields of a node.
+Node read_literals(const Ast& ast, const FunctionSpec& spec) {
+  Node literals;
+  for (size_t i = 0; i < ast.args.size(); ++i)
+    if (is_literal(spec.arg(i))) read_literal(literals, spec.arg(i), ast, i);
+  return literals;
+}
+
+// Converts the compiled value argument `n` as `type` requires.
+NodePtr value_argument(NodePtr n, ArgType type, const Ast& fn, const Ast& arg) {
+  switch (type) {
+    case ArgType::kText:
+      return require_text(std::move(n), fn, arg);
+    case ArgType::kInteger:
+      return require_integer(std::move(n), fn, arg);
+    case ArgType::kAnyAsText:
+      return coerce(std::move(n), ExprType::kText, arg.pos);
+    case ArgType::kTemporal:
+      if (n->type == ExprType::kUnknown) n = coerce(std::move(n), ExprType::kTimestamp, arg.pos);
+      if (!is_temporal(n->type))
+        throw_at(arg.pos, fmt::format("{}() expects a date or timestamp, got {}", fn.name,
+                                      expr_type_name(n->type)));
+      return n;
+    default:
+      return n;  // kAny: the caller unifies
+  }
+}
+
+ExprType result_type(const FunctionSpec& spec, const std::vector<NodePtr>& values) {
+  switch (spec.result) {
+    case ResultType::kText:
+      return ExprType::kText;
+    case ResultType::kInteger:
+      return ExprType::kInt32;
+    case ResultType::kNumeric:
+      return ExprType::kNumeric;
+    case ResultType::kTimestamp:
+      return values[0]->type == ExprType::kTimestampTz ? ExprType::kTimestampTz
+                                                       : ExprType::kTimestamp;
+    case ResultType::kTimestampTz:
+      return ExprType::kTimestampTz;
+    case ResultType::kDate:
+      return ExprType::kDate;
+    case ResultType::kCommon:
+    case ResultType::kFirst:
+      break;
+  }
+  throw FatalError(
+      fmt::format("{}() is typed from all its arguments and has its own compiler", spec.names[0]));
+}
+
+NodePtr function_node(const FunctionSpec& spec, Node literals, std::vector<NodePtr> values) {
+  NodePtr n = make_node(spec.op, result_type(spec, values));
+  if (!spec.warehouse_type.empty()) n->warehouse_type = spec.warehouse_type;
+  n->trim = spec.trim;
+  n->unit = literals.unit;
+  n->keep_last = literals.keep_last;
+  n->hmac = std::move(literals.hmac);
+  n->args = std::move(values);
+  return n;
+}
+
 }  // namespace
 
+NodePtr ExpressionCompiler::call(const Ast& ast) {
+  const std::string& f = ast.name;
+  if (std::ranges::find(kAggregates, f) != kAggregates.end())
+    throw_at(ast.pos,
+             fmt::format("aggregate function {}() is not supported; {}", f, kSupportedSubset));
+  const FunctionSpec* spec = find_function(f);
+  if (spec == nullptr)
+    throw_at(ast.pos, fmt::format("unknown function '{}'; flows support {}", f, function_names()));
+  if (!takes_a_named_argument(*spec) &&
+      std::ranges::any_of(ast.arg_names, [](auto& n) { return !n.empty(); }))
+    throw_at(ast.pos, fmt::format("{}() takes no named arguments", f));
+  check_arity(ast, spec->min_args, spec->max_args);
+  check_values_unnamed(ast, *spec);
+  // Their arguments meet in a type found from all of them together.
+  if (spec->op == Opcode::kCoalesce) return coalesce(ast);
+  if (spec->op == Opcode::kNullIf) return nullif(ast);
+  // Literals are read before values are compiled, so a bad one is reported first.
+  Node literals = read_literals(ast, *spec);
+  std::vector<NodePtr> values;
+  for (size_t i = 0; i < ast.args.size(); ++i)
+    if (!is_literal(spec->arg(i)))
+      values.push_back(value_argument(expr(*ast.args[i]), spec->arg(i), ast, *ast.args[i]));
+  return function_node(*spec, std::move(literals), std::move(values));
+}
+
 NodePtr ExpressionCompiler::coalesce(const Ast& ast) {
-  check_arity(ast, 1, 64);
   std::vector<NodePtr> args;
   std::vector<SourcePos> positions;
   for (const AstPtr& a : ast.args) {
@@ -110,7 +231,6 @@ NodePtr ExpressionCompiler::coalesce(const Ast& ast) {
 }
 
 NodePtr ExpressionCompiler::nullif(const Ast& ast) {
-  check_arity(ast, 2, 2);
   NodePtr value = compile(*ast.args[0]);
   ExprType right_type = expr(*ast.args[1])->type;
   ExprType t = common_type(value->type, right_type);
@@ -126,101 +246,6 @@ NodePtr ExpressionCompiler::nullif(const Ast& ast) {
   n->args.push_back(coerce(compile(*ast.args[0]), t, ast.args[0]->pos));
   n->args.push_back(coerce(expr(*ast.args[1]), t, ast.args[1]->pos));
   return n;
-}
-
-NodePtr ExpressionCompiler::text_function(const Ast& ast, Opcode op, size_t min_args,
-                                          size_t max_args) {
-  check_arity(ast, min_args, max_args);
-  NodePtr n = make_node(op, ExprType::kText);
-  if (ast.name == "ltrim") n->trim = TrimSide::kLeading;
-  if (ast.name == "rtrim") n->trim = TrimSide::kTrailing;
-  for (const AstPtr& a : ast.args) n->args.push_back(require_text(expr(*a), ast, *a));
-  return n;
-}
-
-NodePtr ExpressionCompiler::substring(const Ast& ast) {
-  check_arity(ast, 2, 3);
-  NodePtr n = make_node(Opcode::kSubstring, ExprType::kText);
-  n->args.push_back(require_text(expr(*ast.args[0]), ast, *ast.args[0]));
-  for (size_t i = 1; i < ast.args.size(); ++i)
-    n->args.push_back(require_integer(expr(*ast.args[i]), ast, *ast.args[i]));
-  return n;
-}
-
-NodePtr ExpressionCompiler::length(const Ast& ast) {
-  check_arity(ast, 1, 1);
-  return with_args(make_node(Opcode::kLength, ExprType::kInt32),
-                   require_text(expr(*ast.args[0]), ast, *ast.args[0]));
-}
-
-NodePtr ExpressionCompiler::temporal_function(const Ast& ast, Opcode op) {
-  check_arity(ast, 2, 2);
-  const std::string& unit_name = literal_text(*ast.args[0], ast, "the unit");
-  auto unit = parse_time_unit(unit_name);
-  if (!unit || (op == Opcode::kDateTrunc && !truncatable(*unit)))
-    throw_at(ast.args[0]->pos, fmt::format("unknown {} unit '{}'", ast.name, unit_name));
-  NodePtr arg = expr(*ast.args[1]);
-  if (arg->type == ExprType::kUnknown)
-    arg = coerce(std::move(arg), ExprType::kTimestamp, ast.args[1]->pos);
-  if (!is_temporal(arg->type))
-    throw_at(ast.args[1]->pos, fmt::format("{}() expects a date or timestamp, got {}", ast.name,
-                                           expr_type_name(arg->type)));
-  ExprType result = op == Opcode::kExtract                ? ExprType::kNumeric
-                    : arg->type == ExprType::kTimestampTz ? ExprType::kTimestampTz
-                                                          : ExprType::kTimestamp;
-  NodePtr n = make_node(op, result);
-  n->unit = *unit;
-  return with_args(std::move(n), std::move(arg));
-}
-
-NodePtr ExpressionCompiler::niladic(const Ast& ast, Opcode op, ExprType type) {
-  check_arity(ast, 0, 0);
-  return make_node(op, type);
-}
-
-NodePtr ExpressionCompiler::privacy_function(const Ast& ast, Opcode op) {
-  check_arity(ast, 1, 1);
-  NodePtr arg = expr(*ast.args[0]);
-  // Tokens and masks apply to any value through its canonical text (a numeric phone
-  // column masks like a text one); email_domain only makes sense on text.
-  arg = op == Opcode::kEmailDomain ? require_text(std::move(arg), ast, *ast.args[0])
-                                   : coerce(std::move(arg), ExprType::kText, ast.args[0]->pos);
-  NodePtr n = make_node(op, ExprType::kText);
-  if (op == Opcode::kSha256) n->warehouse_type = "character(64)";
-  return with_args(std::move(n), std::move(arg));
-}
-
-NodePtr ExpressionCompiler::hmac(const Ast& ast) {
-  check_arity(ast, 2, 2);
-  const std::string& variable =
-      literal_text(*ast.args[1], ast, "the key's environment variable name");
-  const char* key = std::getenv(variable.c_str());
-  if (key == nullptr || *key == '\0')
-    throw_at(ast.args[1]->pos,
-             fmt::format("hmac_sha256 key variable {} is not set in the environment", variable));
-  NodePtr n = make_node(Opcode::kHmacSha256, ExprType::kText);
-  n->warehouse_type = "character(64)";
-  n->hmac = std::make_unique<HmacSha256>(key);
-  return with_args(std::move(n), coerce(expr(*ast.args[0]), ExprType::kText, ast.args[0]->pos));
-}
-
-NodePtr ExpressionCompiler::mask(const Ast& ast) {
-  check_arity(ast, 1, 2);
-  if (!ast.arg_names[0].empty())
-    throw_at(ast.args[0]->pos, "mask() takes the value first, without a name");
-  NodePtr n = make_node(Opcode::kMask, ExprType::kText);
-  if (ast.args.size() == 2) {
-    const Ast& keep = *ast.args[1];
-    if (!ast.arg_names[1].empty() && ast.arg_names[1] != "keep_last")
-      throw_at(keep.pos,
-               fmt::format("mask() has no argument '{}'; use keep_last => N", ast.arg_names[1]));
-    int64_t v = -1;
-    if (keep.kind == AstKind::kLiteral && keep.literal == LiteralKind::kNumber)
-      std::from_chars(keep.text.data(), keep.text.data() + keep.text.size(), v);
-    if (v < 0) throw_at(keep.pos, "mask() keep_last must be a non-negative integer literal");
-    n->keep_last = v;
-  }
-  return with_args(std::move(n), coerce(expr(*ast.args[0]), ExprType::kText, ast.args[0]->pos));
 }
 
 }  // namespace sluice::transform

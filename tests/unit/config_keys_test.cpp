@@ -1,4 +1,5 @@
-// The key table: defaults read from the config structs, ranges applied from the table.
+// The key table: defaults read from the config structs, ranges applied from the table,
+// and docs/configuration.md generated from it.
 
 #include "config/config_keys.hpp"
 
@@ -6,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "config_error.hpp"
@@ -83,6 +86,15 @@ TEST(ConfigKeys, ReferenceShowsTheRange) {
   EXPECT_NE(reference.find("| `sink.s3.endpoint` | no | https://s3.<region>.amazonaws.com | "
                            "http:// or https:// |"),
             std::string::npos);
+}
+
+TEST(ConfigKeys, DocsCarryTheGeneratedReference) {
+  std::ifstream in(std::string(SLUICE_TEST_DATA) + "/../../docs/configuration.md");
+  ASSERT_TRUE(in) << "docs/configuration.md not found";
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), configuration_reference())
+      << "regenerate with: build/sluice config-reference > docs/configuration.md";
 }
 
 }  // namespace
