@@ -50,7 +50,7 @@ for n in "${SIZES[@]}"; do
   psql_at -p "$dst_port" -c "SET client_min_messages TO warning; DROP TABLE IF EXISTS sport_event_activity"
   "$SLUICE" demo init --url "$src_url" --tickets "$n" --customers "$CUSTOMERS" >/dev/null
   psql_at -p "$src_port" -c "INSERT INTO ticket_activity
-    SELECT ticket_id, 1 + (ticket_id * 7919) % $CUSTOMERS, now(), now() FROM ticket"
+    SELECT ticket_id, 1 + (ticket_id::bigint * 7919) % $CUSTOMERS, now(), now() FROM ticket"
 
   start_sluice "$BENCH_DIR/first.log"
   wait_streaming "$BENCH_DIR/first.log"
