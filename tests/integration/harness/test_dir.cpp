@@ -141,7 +141,11 @@ std::string read_file(const std::filesystem::path& path) {
 std::string pipeline_name_for_test(const std::string& prefix) {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::string name = prefix + std::string(info->name()).substr(0, 28);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A parameterized test's name ends in "/PARAM": pipeline names allow [a-z0-9_] only.
+  for (char& c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
   return name;
 }
 
