@@ -80,6 +80,10 @@ void FlowSet::assume_empty(bool empty) {
   for (const auto& flow : flows_) flow->assume_empty(empty);
 }
 
+void FlowSet::set_state_may_trail_warehouse(bool may) {
+  for (const auto& flow : flows_) flow->set_state_may_trail_warehouse(may);
+}
+
 void FlowSet::rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full) {
   // now() in a flow is the change's commit time; for snapshot rows, the snapshot's.
   int64_t snapshot_time_us = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -61,6 +61,8 @@ class FlowSet {
   void discard();
   // The store holds nothing yet: a snapshot fills it.
   void assume_empty(bool empty);
+  // See FlowRuntime::set_state_may_trail_warehouse.
+  void set_state_may_trail_warehouse(bool may);
 
  private:
   using Readers = std::vector<transform::FlowRuntime*>;

@@ -17,7 +17,11 @@ namespace sluice {
 // complete, so the next run takes it again from the start.
 class SnapshotStopped : public std::exception {
  public:
-  const char* what() const noexcept override { return "stopped during the snapshot"; }
+  explicit SnapshotStopped(const char* what = "stopped during the snapshot") : what_(what) {}
+  const char* what() const noexcept override { return what_; }
+
+ private:
+  const char* what_;
 };
 
 class SnapshotMeter : public SnapshotConsumer {

@@ -313,7 +313,7 @@ void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, size_t ma
   snapshot.commit_time_us = snapshot_time_us;
   states_[slot_state_[0]]->for_each([&](const PackedRow& row) {
     trim();
-    emit_row(row, snapshot, Op::kInsert, true, false, out);
+    emit_row(row, snapshot, Op::kInsert, true, state_may_trail_, out);
     if (full && out.changes.size() >= max_changes) full(out);
   });
 }
@@ -339,7 +339,7 @@ void FlowRuntime::apply(const Change& change, ChangeBatch& out) {
 void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& out) {
   const int64_t now = change.commit_time_us;
   const bool known = !s.old_row.empty();
-  const bool was_visible = known && projector_.passes_where(s.old_row, now);
+  const bool was_visible = state_may_trail_ || (known && projector_.passes_where(s.old_row, now));
   if (change.op == Op::kDelete) {
     // A row never seen (no state) may still exist downstream: delete it to be sure.
     if (flow_.remove && (was_visible || !known)) {

@@ -79,6 +79,11 @@ class FlowRuntime {
   void discard();
   // The store holds nothing of this flow yet (a snapshot is filling it).
   void assume_empty(bool empty);
+  // The state may know an older version of a driving row than the warehouse holds, or
+  // none (a state rebuilt from compacted topics, which keep only the last version of a
+  // key): a driving row the flow does not write now is deleted from the destination,
+  // whatever its version in the state says. Deleting a row that is not there is harmless.
+  void set_state_may_trail_warehouse(bool may) { state_may_trail_ = may; }
 
  private:
   struct DrivingKeys {
@@ -145,6 +150,7 @@ class FlowRuntime {
   Change load_change_;
   uint64_t skipped_rows_ = 0;
   uint64_t dead_letter_rows_ = 0;
+  bool state_may_trail_ = false;
 };
 
 }  // namespace sluice::transform

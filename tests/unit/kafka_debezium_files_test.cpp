@@ -1,14 +1,16 @@
-// Data-driven Debezium decoding: every tests/data/debezium/*.test file holds one message as
-// Debezium writes it and the change sluice must decode from it (format in the folder's
-// README.md).
+// Data-driven Debezium decoding: every tests/data/debezium/*.test file holds messages as
+// Debezium writes them and the change sluice must decode from the last (format in the
+// folder's README.md).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -19,15 +21,21 @@ namespace {
 
 const std::filesystem::path kDir = std::filesystem::path(SLUICE_TEST_DATA) / "debezium";
 
-struct MessageCase {
-  std::string topic;
+struct Message {
+  std::string topic;  // TOPIC [PARTITION]@OFFSET, or a bare name
   std::string key;
   std::string value;
+};
+
+struct MessageCase {
+  std::vector<Message> messages;
+  std::vector<std::string> from_beginning;  // partitions as "TOPIC [PARTITION]"
   std::vector<std::string> expected;
 };
 
 MessageCase read_case(const std::filesystem::path& path) {
   MessageCase c;
+  Message m;
   std::ifstream in(path);
   std::string line;
   enum { kHeader, kValue, kExpect } part = kHeader;
@@ -35,24 +43,39 @@ MessageCase read_case(const std::filesystem::path& path) {
     if (line.starts_with('#')) continue;
     if (part == kValue) {
       if (line == ";") {
+        if (!m.value.empty()) m.value.pop_back();  // the last line's newline
+        c.messages.push_back(std::exchange(m, {}));
         part = kHeader;
       } else {
-        c.value += line + "\n";
+        m.value += line + "\n";
       }
     } else if (part == kExpect) {
       if (!line.empty()) c.expected.push_back(line);
     } else if (line.starts_with("topic: ")) {
-      c.topic = line.substr(7);
+      m.topic = line.substr(7);
     } else if (line.starts_with("key: ")) {
-      c.key = line.substr(5);
+      m.key = line.substr(5);
+    } else if (line.starts_with("from beginning: ")) {
+      c.from_beginning.push_back(line.substr(16));
     } else if (line == "value:") {
       part = kValue;
     } else if (line == "expect:") {
       part = kExpect;
     }
   }
-  if (!c.value.empty()) c.value.pop_back();  // the last line's newline
   return c;
+}
+
+// "TOPIC [P]@O" as a place with partition and offset; anything else as a bare name.
+MessagePlace place_of(const std::string& text) {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  size_t open = text.find(" [");
+  if (open != std::string::npos &&
+      std::sscanf(text.c_str() + open, " [%d]@%ld", &partition, &offset) == 2)
+    return {std::string_view(text).substr(0, open), partition, offset};
+  return {text.c_str()};
 }
 
 void describe_row(const TableSchema& table, const Row& row, std::string_view image,
@@ -63,15 +86,26 @@ void describe_row(const TableSchema& table, const Row& row, std::string_view ima
   }
 }
 
-// Everything the decoder made of the message, one fact a line.
+// Everything the decoder made of the last message, one fact a line; the messages before it
+// are decoded first, in order, by the same decoder.
 std::vector<std::string> describe(const MessageCase& c) {
   ChangeDecoder decoder;
+  for (const std::string& partition : c.from_beginning) {
+    std::string at_start = partition + "@0";
+    MessagePlace where = place_of(at_start);
+    decoder.reads_from_beginning(std::string(where.topic), where.partition);
+  }
   Change change;
+  bool decoded = false;
   try {
-    if (!decoder.decode(c.key, c.value, c.topic.c_str(), change)) return {"tombstone"};
+    for (const Message& m : c.messages) {
+      change = Change();
+      decoded = decoder.decode(m.key, m.value, place_of(m.topic), change);
+    }
   } catch (const FatalError& e) {
     return {std::string("error: ") + e.what()};
   }
+  if (!decoded) return {"tombstone"};
   const TableSchema& table = *change.table;
   std::vector<std::string> out = {
       fmt::format("op {}", op_name(change.op)), fmt::format("table {}", table.qualified_name()),

@@ -169,6 +169,7 @@ struct Case {
   std::unique_ptr<FlowRuntime> runtime;
   std::optional<std::string> compile_error;
   bool snapshot_emitted = false;
+  bool state_trails = false;  // `state trails the warehouse`
   int64_t commit_time_us = kCommitTimeUs;
   std::vector<std::string> output;  // of the step on output_line, in `=>` notation
   int output_line = 0;
@@ -270,6 +271,9 @@ class FlowFile {
       snapshot(text.substr(9));
     } else if (text.starts_with("commit_time_us ")) {
       case_->commit_time_us = std::stoll(text.substr(15));
+    } else if (text == "state trails the warehouse") {
+      case_->state_trails = true;
+      runtime().set_state_may_trail_warehouse(true);
     } else {
       change(text);
     }
@@ -316,8 +320,10 @@ class FlowFile {
   }
 
   std::unique_ptr<FlowRuntime> make_runtime() const {
-    return std::make_unique<FlowRuntime>(case_->flow, case_->tables,
-                                         FlowStorage{store_.get(), "F"});
+    auto runtime =
+        std::make_unique<FlowRuntime>(case_->flow, case_->tables, FlowStorage{store_.get(), "F"});
+    runtime->set_state_may_trail_warehouse(case_->state_trails);
+    return runtime;
   }
 
   // The step's state changes go to disk, and the next step starts from there.

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/session_loop.hpp"
+#include "transport/kafka/capture_position.hpp"
 #include "transport/kafka/topic_layout.hpp"
 
 namespace sluice {
@@ -55,6 +56,7 @@ std::vector<kafka::KafkaOffset> KafkaApply::on_assigned(
   for (const kafka::TopicPartition& tp : partitions) {
     kafka::KafkaOffset offset = stored.contains(tp) ? stored[tp] : kafka::KafkaOffset{};
     stored_[tp] = offset;
+    if (!offset.stored()) decoder_.reads_from_beginning(tp.topic, tp.partition);
     starts.push_back(offset);
     spdlog::info("apply: assigned {} [{}] from offset {}", tp.topic, tp.partition,
                  offset.stored() ? std::to_string(offset.value) : "0 (nothing stored)");
@@ -91,7 +93,10 @@ bool KafkaApply::run_session() {
   sink_ = sink.get();
   kafka::TopicLayout layout(config_);
   try {
-    if (!config_.flows.empty()) flows_ = std::make_unique<KafkaFlowState>(config_, layout);
+    if (!config_.flows.empty())
+      flows_ = std::make_unique<KafkaFlowState>(config_, layout);
+    else
+      learn_capture_topics(layout);
     kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
     consumer_ = &consumer;
     consumer.subscribe(flows_ ? flows_->driving_topics() : layout.apply_topics());
@@ -118,6 +123,14 @@ bool KafkaApply::run_session() {
   spdlog::info("apply {}: {} changes applied this run", stop_requested() ? "stopped" : "caught up",
                applied_);
   return true;
+}
+
+// A tombstone read before any change of its topic deletes from the table capture recorded.
+void KafkaApply::learn_capture_topics(const kafka::TopicLayout& layout) {
+  if (!config_.transport.topics.empty() || !layout.compacts_data()) return;
+  kafka::CapturePosition records(config_.transport, layout.position_topic(), config_.name);
+  for (const TableSchemaPtr& table : records.schemas())
+    decoder_.learn_topic(layout.topic_for(*table), table);
 }
 
 void KafkaApply::consume(const rd_kafka_message_t& message) {

@@ -15,6 +15,7 @@
 #include "sink/sink.hpp"
 #include "transport/kafka/change_codec.hpp"
 #include "transport/kafka/kafka_consumer.hpp"
+#include "transport/kafka/topic_layout.hpp"
 
 namespace sluice {
 
@@ -30,6 +31,7 @@ class KafkaApply : public kafka::RebalanceListener {
 
  private:
   bool run_session();
+  void learn_capture_topics(const kafka::TopicLayout& layout);
   // Changes of a partition's source transaction not yet complete in this process.
   struct Held {
     std::vector<Change> changes;

@@ -5,7 +5,10 @@
 // state is rebuilt from scratch: lookup topics to their end, each assigned driving
 // partition up to its warehouse offset; then every destination row of that state is
 // upserted again, so the destination reflects the current lookup rows whatever a
-// previous owner had seen.
+// previous owner had seen. The topics are compacted (capture writes a tombstone after
+// each delete), so this works however old they are; the state may then hold an older
+// version of a driving row than the warehouse, which the flows allow for
+// (FlowSet::set_state_may_trail_warehouse).
 
 #include <map>
 #include <memory>

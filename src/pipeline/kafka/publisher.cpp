@@ -69,8 +69,9 @@ const std::string& KafkaPublisher::topic_of(const TableSchema& table, int& parti
   auto it = topics_.find(qualified);
   if (it == topics_.end()) {
     std::string topic = layout_.topic_for(table);
-    int count = kafka::ensure_topic(producer_.raw(), topic, config_.transport.partitions,
-                                    kafka::TopicKind::kData);
+    int count = kafka::ensure_topic(
+        producer_.raw(), topic, config_.transport.partitions,
+        layout_.compacts_data() ? kafka::TopicKind::kCompacted : kafka::TopicKind::kData);
     records_.write_schema(producer_, table);
     it = topics_.emplace(qualified, std::make_pair(topic, count)).first;
   }
@@ -81,7 +82,9 @@ const std::string& KafkaPublisher::topic_of(const TableSchema& table, int& parti
 void KafkaPublisher::produce(const Target& target, const Encoded& message, bool tx_open) {
   std::vector<kafka::Header> headers;
   if (tx_open) headers.push_back({kafka::kTxOpenHeader, "1"});
-  producer_.produce(*target.topic, target.partition, message.key, message.value, headers);
+  producer_.produce(*target.topic, target.partition, message.key,
+                    message.tombstone ? std::string_view() : std::string_view(message.value),
+                    headers);
   ++messages_;
 }
 
@@ -163,7 +166,10 @@ void KafkaPublisher::publish(const ChangeBatch& original) {
     Encoded message{kafka::encode_key(change), kafka::encode_value(change, db_, false)};
     if (change.op != Op::kTruncate) {
       int32_t partition = kafka::partition_for(message.key, partitions);
+      Encoded tombstone{message.key, {}, true};
       stream({&topic, partition}, std::move(message));
+      if (change.op == Op::kDelete && layout_.compacts_data())
+        stream({&topic, partition}, std::move(tombstone));
       continue;
     }
     // A truncate concerns every key, so every partition hears of it.

@@ -40,6 +40,7 @@ class KafkaPublisher : public SnapshotConsumer {
   struct Encoded {
     std::string key;
     std::string value;
+    bool tombstone = false;  // no value at all: the key's row is gone, for compaction
   };
   void produce(const Target& target, const Encoded& message, bool tx_open);
   void stream(const Target& target, Encoded message);

@@ -350,9 +350,70 @@ TableSchemaPtr ChangeDecoder::schema_for(const std::string& qualified, const std
   return schema;
 }
 
+void ChangeDecoder::learn_topic(const std::string& topic, TableSchemaPtr table) {
+  topic_tables_[topic] = std::move(table);
+}
+
+void ChangeDecoder::reads_from_beginning(const std::string& topic, int32_t partition) {
+  from_beginning_.emplace(topic, partition);
+}
+
+// Deletes feed the check of the tombstone after them; the rest only keep the table of the
+// topic. The common case, the topic's known table, costs one lookup and no allocation.
+void ChangeDecoder::remember(const MessagePlace& where, const Change& change,
+                             std::string_view key) {
+  auto it = topic_tables_.find(where.topic);
+  if (it == topic_tables_.end())
+    topic_tables_.emplace(std::string(where.topic), change.table);
+  else if (it->second && it->second != change.table)
+    it->second =
+        it->second->qualified_name() == change.table->qualified_name() ? change.table : nullptr;
+  if (change.op == Op::kDelete)
+    last_delete_[{std::string(where.topic), where.partition}] = {where.offset, std::string(key)};
+}
+
+bool ChangeDecoder::decode_tombstone(std::string_view key, const MessagePlace& where, Change& out) {
+  PartitionName partition{std::string(where.topic), where.partition};
+  auto last = last_delete_.find(partition);
+  if (last != last_delete_.end() && last->second.offset + 1 == where.offset &&
+      last->second.key == key)
+    return false;
+  auto table = topic_tables_.find(where.topic);
+  if (table != topic_tables_.end() && !table->second)
+    throw FatalError(fmt::format(
+        "kafka: {}: a tombstone on a topic holding several tables cannot say which table "
+        "it deletes from: do not compact a shared topic (transport.topic_per_table: false)",
+        where.str()));
+  if (table == topic_tables_.end()) {
+    if (from_beginning_.contains(partition)) return false;
+    throw FatalError(fmt::format(
+        "kafka: {}: a tombstone whose delete compaction removed, read before any message "
+        "naming the topic's table, so sluice cannot tell which table to delete from (capture "
+        "records the tables of its own topics; this happens on other producers' topics): apply "
+        "the topic from its beginning, or keep its delete.retention.ms above apply's lag",
+        where.str()));
+  }
+  if (key.empty()) malformed(where, "a tombstone without a key");
+  json key_json = parse_json(key, where, "the key");
+  const json& fields = unwrap(key_json);
+  if (!fields.is_object() || fields.empty())
+    malformed(where, "the key must be a JSON object of the primary-key columns");
+  out.op = Op::kDelete;
+  out.table = table->second;
+  out.after.clear();
+  fill_row(fields, *out.table, {}, where, out.before);
+  for (size_t k : out.table->key_indexes())
+    if (out.before.is_null(k))
+      malformed(where, fmt::format("the key has no column {}", out.table->columns[k].name));
+  out.commit_time_us = 0;
+  out.xid = 0;
+  out.source_offset = 0;
+  return true;
+}
+
 bool ChangeDecoder::decode(std::string_view key, std::string_view value, const MessagePlace& where,
                            Change& out) {
-  if (value.empty()) return false;
+  if (value.empty()) return decode_tombstone(key, where, out);
   json document = parse_json(value, where, "the value");
   if (document.is_null()) return false;
   const json& envelope = unwrap(document);
@@ -405,6 +466,7 @@ bool ChangeDecoder::decode(std::string_view key, std::string_view value, const M
   out.xid = source.value("txId", json()).is_number_unsigned() ? source["txId"].get<uint64_t>() : 0;
   out.source_offset =
       source.value("pos", json()).is_number_unsigned() ? source["pos"].get<uint64_t>() : 0;
+  remember(where, out, key);
   return true;
 }
 

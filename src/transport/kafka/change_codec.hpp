@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -52,18 +53,43 @@ TableSchemaPtr decode_schema(std::string_view value, const MessagePlace& where);
 
 // Decodes messages into changes, keeping one TableSchema object per table and column
 // list, so the sink's per-schema state (staging tables) is reused across messages.
+//
+// Tombstones (an empty value, written after a delete so that compaction can drop the key)
+// usually follow the delete of their key and carry nothing new. Once compaction has
+// removed that delete, the tombstone is all that is left of it, and it decodes as the
+// delete of its key.
 class ChangeDecoder {
  public:
-  // Fills `out` from one message and returns true; false for a tombstone (an empty value,
-  // which Debezium writes after a delete for compaction). Throws FatalError naming
+  // Fills `out` from one message and returns true; false for a message that carries no
+  // change (a tombstone right after the delete of its key). Throws FatalError naming
   // `where` (topic/partition@offset) on a malformed message. `key` may be empty.
   bool decode(std::string_view key, std::string_view value, const MessagePlace& where, Change& out);
+
+  // The table a topic holds, before any message of it is read (capture records every
+  // table's schema), so that a tombstone read first can be applied.
+  void learn_topic(const std::string& topic, TableSchemaPtr table);
+  // Nothing of this partition was applied before: a tombstone on it before its table is
+  // known deletes a row that cannot be in the warehouse.
+  void reads_from_beginning(const std::string& topic, int32_t partition);
 
  private:
   TableSchemaPtr schema_for(const std::string& qualified, const std::string& signature,
                             const std::function<TableSchemaPtr()>& build);
+  bool decode_tombstone(std::string_view key, const MessagePlace& where, Change& out);
+  void remember(const MessagePlace& where, const Change& change, std::string_view key);
+
+  using PartitionName = std::pair<std::string, int32_t>;
 
   std::map<std::string, std::pair<std::string, TableSchemaPtr>> schemas_;
+  // Per topic, its table; null once two tables were seen in it (one topic for all).
+  std::map<std::string, TableSchemaPtr, std::less<>> topic_tables_;
+  // Per partition, the key of its last message when that was a delete.
+  struct LastDelete {
+    int64_t offset;
+    std::string key;
+  };
+  std::map<PartitionName, LastDelete> last_delete_;
+  std::set<PartitionName> from_beginning_;
 };
 
 }  // namespace sluice::kafka

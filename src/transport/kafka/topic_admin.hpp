@@ -1,6 +1,6 @@
 #pragma once
-// Topics sluice owns: created with the configured partition count (data) or as one
-// compacted partition (capture's position), and their partition counts.
+// Topics sluice owns, created with the configured partition count (data) or one partition
+// (capture's position), compacted or not, and their partition counts.
 
 #include <chrono>
 #include <string>
@@ -9,6 +9,8 @@
 
 namespace sluice::kafka {
 
+// kCompacted: the cluster keeps at least the last message of every key (cleanup.policy
+// compact), so the topic holds every current row however old it is.
 enum class TopicKind { kData, kCompacted };
 
 // Creates `topic` unless it exists, then returns its partition count. Throws

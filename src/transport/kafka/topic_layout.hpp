@@ -20,6 +20,11 @@ class TopicLayout {
   std::string topic_for(const TableSchema& table) const;
   // The compacted topic holding capture's resume position.
   std::string position_topic() const { return prefix_ + ".offsets"; }
+  // A table's own topic is compacted, and capture writes a tombstone after each delete, so
+  // a new apply process rebuilds its flow state from the topics however old they are. A
+  // topic shared by every table is not: its keys do not say which table they belong to,
+  // so compaction would drop one table's row for another's.
+  bool compacts_data() const { return per_table_; }
   // What apply subscribes to: transport.topics, or sluice's own data topics.
   std::vector<std::string> apply_topics() const;
 
