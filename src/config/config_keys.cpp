@@ -492,6 +492,11 @@ std::vector<KeySpec> build_key_specs() {
   specs.push_back(
       integer_key({"batch.max_rows", kOptional, "A batch closes at this many changes..."},
                   member(&PipelineConfig::batch, &BatchConfig::max_rows), 1, 10000000));
+  specs.push_back(integer_key(
+      {"batch.max_bytes", kOptional,
+       "...or at this many bytes of row text (before and after images), so wide rows do not "
+       "make a batch of max_rows rows outgrow memory..."},
+      member(&PipelineConfig::batch, &BatchConfig::max_bytes), 1024, int64_t{16} << 30));
   specs.push_back(
       duration_key({"batch.max_delay", kOptional, "...or when its first change is this old."},
                    member(&PipelineConfig::batch, &BatchConfig::max_delay)));

@@ -60,6 +60,7 @@ struct SinkConfig {
 
 struct BatchConfig {
   size_t max_rows = 50000;
+  size_t max_bytes = size_t{64} << 20;
   std::chrono::milliseconds max_delay{500};
 };
 

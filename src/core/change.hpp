@@ -19,6 +19,8 @@ enum class Op : uint8_t { kInsert, kUpdate, kDelete, kTruncate };
 std::string_view op_name(Op op);
 
 struct Change {
+  size_t row_bytes() const { return before.text_bytes() + after.text_bytes(); }
+
   Op op = Op::kInsert;
   TableSchemaPtr table;
   // before: the old key (or the whole old row under REPLICA IDENTITY FULL / MySQL
@@ -50,9 +52,12 @@ struct ChangeBatch {
   // source transaction follows and the warehouse transaction stays open.
   std::optional<Position> commit_position;
   int64_t last_commit_time_us = 0;
+  // The text bytes of the changes' rows, kept by the source as it appends them.
+  size_t row_bytes = 0;
 
   void clear() {
     changes.clear();
+    row_bytes = 0;
     dead_letters.clear();
     commit_position.reset();
     last_commit_time_us = 0;

@@ -43,6 +43,8 @@ class Row {
   }
 
   size_t size() const { return cells_.size(); }
+  // The bytes of its values' text: what a batch's byte limit counts.
+  size_t text_bytes() const { return text_.size(); }
   bool empty() const { return cells_.empty(); }
   CellState state(size_t i) const { return cells_[i].state; }
   bool is_null(size_t i) const { return cells_[i].state == CellState::kNull; }

@@ -29,9 +29,15 @@ class SnapshotConsumer {
 // What one read() may gather: the pipeline's batch limits, from the time the read starts.
 struct ReadLimits {
   ReadLimits(const BatchConfig& batch, std::chrono::steady_clock::time_point start)
-      : max_rows(batch.max_rows), deadline(start + batch.max_delay) {}
+      : max_rows(batch.max_rows), max_bytes(batch.max_bytes), deadline(start + batch.max_delay) {}
+
+  // The batch holds as many changes, or as many bytes of row text, as one read may gather.
+  bool full(const ChangeBatch& batch) const {
+    return batch.changes.size() >= max_rows || batch.row_bytes >= max_bytes;
+  }
 
   size_t max_rows;
+  size_t max_bytes;
   std::chrono::steady_clock::time_point deadline;
   // End the batch at the first transaction end: flows replaying the log into their state
   // decide per transaction whether the warehouse already holds it.

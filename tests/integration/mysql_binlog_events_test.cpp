@@ -40,17 +40,17 @@ class MySqlBinlogEvents : public ::testing::Test {
   std::string source_url() const { return server_->root_url("src_" + name_); }
   std::string sink_url() const { return warehouse_->url("postgres", "", "dst_" + name_); }
 
-  std::string pipeline(int max_rows = 500) {
+  std::string pipeline(int max_rows = 500, int64_t max_bytes = int64_t{64} << 20) {
     return write_pipeline_file(
         name_, "name: " + name_ + "\nsource:\n  type: mysql\n  url: " + source_url() +
                    "\nsink:\n  type: postgres\n  url: " + sink_url() +
                    "\n  schema: mirror\nbatch: { max_rows: " + std::to_string(max_rows) +
-                   ", max_delay: 100ms }\n");
+                   ", max_bytes: " + std::to_string(max_bytes) + ", max_delay: 100ms }\n");
   }
 
-  ProcessResult run_until_caught_up(int max_rows = 500) {
-    return SluiceProcess::run_to_completion({"run", "-c", pipeline(max_rows), "--until-caught-up"},
-                                            60s);
+  ProcessResult run_until_caught_up(int max_rows = 500, int64_t max_bytes = int64_t{64} << 20) {
+    return SluiceProcess::run_to_completion(
+        {"run", "-c", pipeline(max_rows, max_bytes), "--until-caught-up"}, 60s);
   }
 
   Rows source_rows(const std::string& table, const std::string& columns) {
@@ -200,10 +200,33 @@ TEST_F(MySqlBinlogEvents, RollbackOfATransactionLargerThanABatchStopsWithAdvice)
       "INSERT INTO items VALUES (4, 'after', 4)");
   ProcessResult stopped = run_until_caught_up();
   EXPECT_EQ(stopped.exit_code, 1) << stopped.stderr_text;
-  EXPECT_NE(stopped.stderr_text.find("raise batch.max_rows above"), std::string::npos)
+  EXPECT_NE(stopped.stderr_text.find("raise batch.max_rows and batch.max_bytes above"),
+            std::string::npos)
       << stopped.stderr_text;
   EXPECT_EQ(sink_->scalar("SELECT count(*) FROM mirror.items"), "3");
   ProcessResult r = run_until_caught_up(5000);
+  ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+  expect_same("items", kItemColumns);
+  expect_same("notes", "id, text");
+}
+
+// The same with a batch closed by its bytes, far below batch.max_rows: the rows passed
+// to the warehouse before the ROLLBACK are counted by batch.max_bytes too.
+TEST_F(MySqlBinlogEvents, RollbackOfATransactionLargerThanMaxBytesStopsWithAdvice) {
+  create_items();
+  source_->exec("CREATE TABLE notes (id INT PRIMARY KEY, text VARCHAR(50)) ENGINE=MyISAM");
+  ASSERT_EQ(run_until_caught_up(100000, 4096).exit_code, 0);
+  source_->exec(
+      "BEGIN; INSERT INTO items VALUES (99, 'kept', 99); SAVEPOINT s;"
+      "INSERT INTO items SELECT seq, 'rolled back', seq FROM seq_100_to_1100;"
+      "INSERT INTO notes VALUES (1, 'not transactional'); ROLLBACK TO s; COMMIT;"
+      "INSERT INTO items VALUES (4, 'after', 4)");
+  ProcessResult stopped = run_until_caught_up(100000, 4096);
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.stderr_text;
+  EXPECT_NE(stopped.stderr_text.find("batch.max_bytes 4096 bytes"), std::string::npos)
+      << stopped.stderr_text;
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM mirror.items"), "3");
+  ProcessResult r = run_until_caught_up(100000, int64_t{64} << 20);
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
   expect_same("items", kItemColumns);
   expect_same("notes", "id, text");

@@ -59,13 +59,14 @@ class Observability : public ::testing::Test {
     }
   }
 
-  void start_pipeline() {
+  void start_pipeline(const std::string& batch = "{ max_rows: 1000, max_delay: 50ms }") {
     std::string file = write_pipeline_file(
         name_,
         "name: " + name_ +
             "\nsource:\n  type: postgres\n  url: " + server_->url("postgres", "", "src_" + name_) +
             "\nsink:\n  type: postgres\n  url: " + server_->url("postgres", "", "dst_" + name_) +
-            "\nbatch: { max_rows: 1000, max_delay: 50ms }\nobservability:\n  listen: "
+            "\nbatch: " + batch +
+            "\nobservability:\n  listen: "
             "127.0.0.1:" +
             std::to_string(port_) + "\n");
     pipeline_ = std::make_unique<SluiceProcess>(std::vector<std::string>{"run", "-c", file});
@@ -146,6 +147,18 @@ TEST_F(Observability, MetricsCountTheRowsWrittenAndStatusIsJson) {
   EXPECT_EQ(doc["snapshot"]["public.orders"]["done"], true);
   EXPECT_EQ(doc["applied_position"],
             sink_->scalar("SELECT position FROM public.sluice_checkpoint"));
+}
+
+// One source transaction of 200 rows of 1 kB: batch.max_rows alone would apply it as one
+// batch; batch.max_bytes closes a batch every 16 kB, inside the transaction.
+TEST_F(Observability, ABatchClosesAtMaxBytesInsideATransaction) {
+  start_pipeline("{ max_rows: 100000, max_delay: 5s, max_bytes: 16384 }");
+  wait_until_streaming();
+  source_->exec(
+      "INSERT INTO orders SELECT g, repeat('x', 1000) FROM generate_series(1000, 1199) g");
+  std::string metrics = wait_for_sample("sluice_rows_out_total{table=\"orders\"}", 200);
+  EXPECT_GE(sample(metrics, "sluice_batches_total").value_or(0), 10) << metrics;
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM public.orders WHERE length(note) = 1000"), "200");
 }
 
 TEST_F(Observability, HealthzIs503WhileTheWarehouseIsUnreachable) {

@@ -13,9 +13,9 @@ namespace sluice {
 namespace {
 
 // A partition's changes are held until its source transaction ends, but not beyond this
-// multiple of batch.max_rows: a larger transaction is committed in parts (still exactly
-// once, but briefly visible half-applied).
-constexpr size_t kForceRowsFactor = 4;
+// multiple of batch.max_rows (or batch.max_bytes): a larger transaction is committed in parts
+// (still exactly once, but briefly visible half-applied).
+constexpr size_t kForceFactor = 4;
 
 // Two apply processes creating the same table at once: PostgreSQL's IF NOT EXISTS checks
 // before it inserts the catalog row, so one of them fails on the catalog's unique index.
@@ -145,12 +145,15 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
   std::string_view value(static_cast<const char*>(message.payload), message.len);
   Held& held = held_[tp];
   Change change;
-  if (decoder_.decode(key, value, {tp.topic, tp.partition, message.offset}, change))
+  if (decoder_.decode(key, value, {tp.topic, tp.partition, message.offset}, change)) {
+    held.row_bytes += change.row_bytes();
     held.changes.push_back(std::move(change));
+  }
   held.next = kafka::KafkaOffset{message.offset + 1};
   size_t size = 0;
   bool tx_open = kafka::find_header(message, kafka::kTxOpenHeader, size) != nullptr;
-  if (!tx_open || held.changes.size() >= config_.batch.max_rows * kForceRowsFactor)
+  if (!tx_open || held.changes.size() >= config_.batch.max_rows * kForceFactor ||
+      held.row_bytes >= config_.batch.max_bytes * kForceFactor)
     release(tp, held);
 }
 
@@ -164,7 +167,9 @@ void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
     else
       batch_.changes.push_back(std::move(change));
   }
+  batch_.row_bytes += held.row_bytes;
   held.changes.clear();
+  held.row_bytes = 0;
   kafka::PartitionProgress& p = progress_[tp];
   p.partition = tp;
   p.expected = stored_[tp];
@@ -185,7 +190,8 @@ bool KafkaApply::batch_due() const {
   if (!batch_started_) return false;
   auto age = std::chrono::steady_clock::now() - batch_start_;
   size_t rows = batch_.changes.size();
-  return rows >= config_.batch.max_rows || age >= config_.batch.max_delay;
+  return rows >= config_.batch.max_rows || batch_.row_bytes >= config_.batch.max_bytes ||
+         age >= config_.batch.max_delay;
 }
 
 void KafkaApply::commit() {

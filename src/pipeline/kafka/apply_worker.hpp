@@ -35,6 +35,7 @@ class KafkaApply : public kafka::RebalanceListener {
   // Changes of a partition's source transaction not yet complete in this process.
   struct Held {
     std::vector<Change> changes;
+    size_t row_bytes = 0;
     kafka::KafkaOffset next;  // after the last message held
   };
 

@@ -387,12 +387,12 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
   start_group();
   // The warehouse transaction stays open while an XA transaction is prepared: a checkpoint
   // here would be past the rows it holds.
-  if (!prepared_xa_.empty()) return batch.changes.size() >= limits.max_rows;
+  if (!prepared_xa_.empty()) return limits.full(batch);
   commit_position_ = read_position_;
   commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
-  return limits.one_transaction || batch.changes.size() >= limits.max_rows ||
+  return limits.one_transaction || limits.full(batch) ||
          std::chrono::steady_clock::now() >= limits.deadline || (until_caught_up_ && caught_up());
 }
 
@@ -439,12 +439,17 @@ void MySqlSource::undo_rows_since(uint64_t mark, std::string_view statement, Cha
                                   const ReadLimits& limits) {
   if (mark < group_rows_passed_)
     throw FatalError(fmt::format(
-        "source: binlog {}:{}: `{}` undoes rows of a transaction of more than batch.max_rows "
-        "({}) rows, which sluice has passed to the warehouse (uncommitted): raise "
-        "batch.max_rows above the transaction's row count and restart",
-        read_position_.file, read_position_.offset, statement.substr(0, 200), limits.max_rows));
+        "source: binlog {}:{}: `{}` undoes rows of a transaction larger than one batch "
+        "(batch.max_rows {} rows, batch.max_bytes {} bytes), which sluice has passed to the "
+        "warehouse (uncommitted): raise batch.max_rows and batch.max_bytes above the "
+        "transaction's size and restart",
+        read_position_.file, read_position_.offset, statement.substr(0, 200), limits.max_rows,
+        limits.max_bytes));
   std::vector<Change>& rows = transaction_rows(batch);
-  rows.erase(rows.end() - static_cast<ptrdiff_t>(group_rows_ - mark), rows.end());
+  auto undone = rows.end() - static_cast<ptrdiff_t>(group_rows_ - mark);
+  if (!xa_rows_)
+    for (auto it = undone; it != rows.end(); ++it) batch.row_bytes -= it->row_bytes();
+  rows.erase(undone, rows.end());
   group_rows_ = mark;
 }
 
@@ -551,6 +556,7 @@ void MySqlSource::release_xa(std::vector<Change>& rows, ChangeBatch& batch) {
     if (it != tables_.end() && in_copy(it->second)) continue;
     change.commit_time_us = transaction_time_us_;
     change.xid = transaction_xid_;
+    batch.row_bytes += change.row_bytes();
     batch.changes.push_back(std::move(change));
   }
   rows.clear();
@@ -712,7 +718,9 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
     change.source_offset = offset;
   }
   group_rows_ += rows.size() - rows_before;
-  if (xa_rows_ || batch.changes.size() < limits.max_rows) return false;
+  if (xa_rows_) return false;
+  for (size_t i = rows_before; i < rows.size(); ++i) batch.row_bytes += rows[i].row_bytes();
+  if (!limits.full(batch)) return false;
   group_rows_passed_ = group_rows_;  // the batch goes to the sink in mid-transaction
   return true;
 }

@@ -130,7 +130,8 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
     change.commit_time_us = tx.commit_time_us;
     change.xid = tx.xid;
     change.source_offset = stream_->message_lsn().value;
-    return batch.changes.size() >= limits.max_rows;
+    batch.row_bytes += change.row_bytes();
+    return limits.full(batch);
   }
   Change unused;
   MessageKind kind = decoder_.decode(message, unused);
@@ -149,8 +150,7 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
         batch.last_commit_time_us = tx.commit_time_us;
       }
       skipping_transaction_ = false;
-      return (batch.commit_position.has_value() && limits.one_transaction) ||
-             batch.changes.size() >= limits.max_rows ||
+      return (batch.commit_position.has_value() && limits.one_transaction) || limits.full(batch) ||
              std::chrono::steady_clock::now() >= limits.deadline ||
              (until_caught_up_ && last_commit_end_ >= caught_up_target_);
     case MessageKind::kTruncate:
