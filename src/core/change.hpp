@@ -52,7 +52,8 @@ struct ChangeBatch {
   // source transaction follows and the warehouse transaction stays open.
   std::optional<Position> commit_position;
   int64_t last_commit_time_us = 0;
-  // The text bytes of the changes' rows, kept by the source as it appends them.
+  // The text bytes of the rows read into the batch, counted by whatever appends them (a
+  // source, or Kafka apply for the changes it decoded): what batch.max_bytes bounds.
   size_t row_bytes = 0;
 
   void clear() {
