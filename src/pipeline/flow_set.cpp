@@ -84,7 +84,7 @@ void FlowSet::set_state_may_trail_warehouse(bool may) {
   for (const auto& flow : flows_) flow->set_state_may_trail_warehouse(may);
 }
 
-void FlowSet::rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full) {
+void FlowSet::rebuild_all(ChangeBatch& out, const transform::OutputSlicer& slicer) {
   // now() in a flow is the change's commit time; for snapshot rows, the snapshot's.
   int64_t snapshot_time_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
@@ -93,7 +93,7 @@ void FlowSet::rebuild_all(ChangeBatch& out, size_t max_changes, const transform:
     Change& truncate = out.changes.emplace_back();
     truncate.op = Op::kTruncate;
     truncate.table = flow->output_schema();
-    flow->emit_all(out, snapshot_time_us, max_changes, full);
+    flow->emit_all(out, snapshot_time_us, slicer);
   }
 }
 
@@ -117,15 +117,26 @@ void FlowSet::emit_all(ChangeBatch& out) {
   for (const auto& flow : flows_) flow->emit_all(out);
 }
 
-void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out) {
+void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out,
+                    const transform::OutputSlicer& slicer) {
   size_t first_dead_letter = out.dead_letters.size();
-  for (const Change& change : in.changes)
-    for (transform::FlowRuntime* flow : readers_of(change.table)) flow->apply(change, out);
-  if (out.dead_letters.size() > first_dead_letter) {
+  auto stamp_dead_letters = [&](ChangeBatch& part) {
+    if (part.dead_letters.size() == first_dead_letter) return;
     std::string position = in.commit_position ? to_string(*in.commit_position) : "";
-    for (size_t i = first_dead_letter; i < out.dead_letters.size(); ++i)
-      out.dead_letters[i].source_position = position;
-  }
+    for (size_t i = first_dead_letter; i < part.dead_letters.size(); ++i)
+      part.dead_letters[i].source_position = position;
+  };
+  transform::OutputSlicer stamping = slicer;
+  if (slicer.take)
+    stamping.take = [&](ChangeBatch& part) {
+      stamp_dead_letters(part);
+      slicer.take(part);
+      first_dead_letter = part.dead_letters.size();
+    };
+  for (const Change& change : in.changes)
+    for (transform::FlowRuntime* flow : readers_of(change.table))
+      flow->apply(change, out, stamping);
+  stamp_dead_letters(out);
   out.commit_position = in.commit_position;
   out.last_commit_time_us = in.last_commit_time_us;
 }

@@ -2,7 +2,6 @@
 // The pipeline's flows: routes each source change to the flows that read its table and
 // collects what they produce for the warehouse.
 
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -11,6 +10,7 @@
 
 #include "config/pipeline_config.hpp"
 #include "core/change.hpp"
+#include "transform/output_slicer.hpp"
 
 namespace sluice {
 namespace state {
@@ -19,7 +19,6 @@ class StateStore;
 }  // namespace state
 namespace transform {
 class FlowRuntime;
-using BatchFull = std::function<void(ChangeBatch&)>;
 }  // namespace transform
 
 class FlowSet {
@@ -36,9 +35,9 @@ class FlowSet {
   // written to it at once (unstamped: the snapshot's commit stamps them).
   void load(const TableSchemaPtr& table, std::span<const Row> rows);
 
-  // Every destination table, emptied and rebuilt from the loaded state; `full` takes the
-  // changes every `max_changes` (the rest stay in `out`).
-  void rebuild_all(ChangeBatch& out, size_t max_changes, const transform::BatchFull& full);
+  // Every destination table, emptied and rebuilt from the loaded state; `slicer` takes
+  // the changes as they fill a slice (the rest stay in `out`).
+  void rebuild_all(ChangeBatch& out, const transform::OutputSlicer& slicer);
 
   // The tables flows are driven by (the first table of each FROM), and the tables they
   // only look rows up in, as "schema.name".
@@ -49,9 +48,10 @@ class FlowSet {
   // destination first (a partial state rewrites only its own rows).
   void emit_all(ChangeBatch& out);
 
-  // Transforms `in` into `out` (the same transaction boundary). Dead letters are stamped
-  // with the batch's source position.
-  void apply(const ChangeBatch& in, ChangeBatch& out);
+  // Transforms `in` into `out` (the same transaction boundary); `slicer` takes the output
+  // as it fills a slice, the rest stays in `out`. Dead letters are stamped with the batch's
+  // source position.
+  void apply(const ChangeBatch& in, ChangeBatch& out, const transform::OutputSlicer& slicer = {});
 
   // Identifies the flows' definitions and the columns their state keeps.
   std::string fingerprint() const;

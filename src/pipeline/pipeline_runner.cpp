@@ -113,7 +113,7 @@ std::unique_ptr<FlowSet> PipelineRunner::snapshot_flows(Source& source, Sink& si
     part.clear();
   };
   ChangeBatch rebuilt;
-  flows->rebuild_all(rebuilt, config_.batch.max_rows, apply_part);
+  flows->rebuild_all(rebuilt, {config_.batch.max_rows, config_.batch.max_bytes, apply_part});
   rebuilt.commit_position = start;
   apply_part(rebuilt);
   crash_point("after_snapshot_warehouse_commit");
@@ -134,6 +134,23 @@ void PipelineRunner::commit(Sink& sink, const ChangeBatch& batch, FlowSet* flows
   crash_point("after_state_commit");
 }
 
+// Part of a batch's flow output, taken before the batch ends: written in the open warehouse
+// transaction (true), or while replaying, held or dropped as the rest of its batch will be.
+bool PipelineRunner::apply_slice(Sink& sink, ChangeBatch& slice, const std::optional<Position>& end,
+                                 const std::optional<Position>& replay_until,
+                                 std::vector<ChangeBatch>& held) {
+  if (replay_until && !end) {
+    held.push_back(std::move(slice));
+    return false;
+  }
+  if (replay_until && at_or_before(*end, *replay_until)) return false;
+  for (const ChangeBatch& part : held) sink.apply(part);
+  held.clear();
+  sink.apply(slice);
+  crash_point("after_slice");
+  return true;
+}
+
 bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows,
                             std::optional<Position> replay_until) {
   StreamStats stats;
@@ -147,7 +164,13 @@ bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows,
     const ChangeBatch* batch = &read.batch;
     if (flows != nullptr) {
       transformed.clear();
-      flows->apply(read.batch, transformed);
+      auto take_slice = [&](ChangeBatch& slice) {
+        if (apply_slice(sink, slice, read.batch.commit_position, replay_until, held))
+          stats.record_slice(slice);
+        slice.clear();
+      };
+      flows->apply(read.batch, transformed,
+                   {config_.batch.max_rows, config_.batch.max_bytes, take_slice});
       batch = &transformed;
     }
     bool apply = true;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "config/pipeline_config.hpp"
 #include "sink/sink.hpp"
@@ -45,6 +46,8 @@ class PipelineRunner {
   // Reads, transforms and applies batches until caught up or stopped.
   bool stream(Source& source, Sink& sink, FlowSet* flows, std::optional<Position> replay_until);
   void commit(Sink& sink, const ChangeBatch& batch, FlowSet* flows);
+  bool apply_slice(Sink& sink, ChangeBatch& slice, const std::optional<Position>& end,
+                   const std::optional<Position>& replay_until, std::vector<ChangeBatch>& held);
 
   const PipelineConfig& config_;
   RunOptions options_;

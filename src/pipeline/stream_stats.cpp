@@ -73,7 +73,12 @@ void StreamStats::count_rows(const ChangeBatch& read, const ChangeBatch& applied
   for_each_table_run(read, [&](const TableSchema& table, uint64_t rows) {
     m.rows_in.with(table.qualified_name()).inc(rows);
   });
-  for_each_table_run(applied, [&](const TableSchema& table, uint64_t rows) {
+  record_slice(applied);
+}
+
+void StreamStats::record_slice(const ChangeBatch& slice) {
+  obs::PipelineMetrics& m = obs::pipeline_metrics();
+  for_each_table_run(slice, [&](const TableSchema& table, uint64_t rows) {
     m.rows_out.with(table.name).inc(rows);
   });
 }

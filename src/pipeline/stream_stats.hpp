@@ -22,6 +22,8 @@ class StreamStats {
   // batch in mirror mode), and committed it when it has a commit position.
   void record(const ChangeBatch& read, const ChangeBatch& applied);
   void record(const ChangeBatch& mirrored) { record(mirrored, mirrored); }
+  // The sink has applied part of a batch's flow output ahead of the rest.
+  void record_slice(const ChangeBatch& slice);
   // Logs a one-line summary every 10 seconds while there is traffic.
   void maybe_log();
   const std::string& applied_position() const { return applied_position_; }

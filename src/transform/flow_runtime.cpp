@@ -307,25 +307,24 @@ void FlowRuntime::load_row(const TableSchemaPtr& table, const Row& row) {
   states_[static_cast<size_t>(state)]->trim();
 }
 
-void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, size_t max_changes,
-                           const BatchFull& full) {
+void FlowRuntime::emit_all(ChangeBatch& out, int64_t snapshot_time_us, const OutputSlicer& slicer) {
   Change snapshot;
   snapshot.commit_time_us = snapshot_time_us;
   states_[slot_state_[0]]->for_each([&](const PackedRow& row) {
     trim();
     emit_row(row, snapshot, Op::kInsert, true, state_may_trail_, out);
-    if (full && out.changes.size() >= max_changes) full(out);
+    slicer.check(out);
   });
 }
 
-void FlowRuntime::apply(const Change& change, ChangeBatch& out) {
+void FlowRuntime::apply(const Change& change, ChangeBatch& out, const OutputSlicer& slicer) {
   if (!change.table) return;
   int found = state_index(*change.table);
   if (found < 0) return;
   auto state = static_cast<size_t>(found);
   trim();
   if (change.op == Op::kTruncate) {
-    truncate(state, change, out);
+    truncate(state, change, out, slicer);
     return;
   }
   DrivingKeys dependents;
@@ -333,7 +332,7 @@ void FlowRuntime::apply(const Change& change, ChangeBatch& out) {
   if (state == slot_state_[0]) apply_driving(change, stored, out);
   collect_dependents(state, stored.old_key, dependents);
   if (stored.new_key != stored.old_key) collect_dependents(state, stored.new_key, dependents);
-  propagate(dependents, change, out);
+  propagate(dependents, change, out, slicer);
 }
 
 void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& out) {
@@ -354,7 +353,8 @@ void FlowRuntime::apply_driving(const Change& change, Stored& s, ChangeBatch& ou
   emit_row(*s.new_row, change, change.op, enabled, was_visible && !moved, out);
 }
 
-void FlowRuntime::truncate(size_t state, const Change& change, ChangeBatch& out) {
+void FlowRuntime::truncate(size_t state, const Change& change, ChangeBatch& out,
+                           const OutputSlicer& slicer) {
   DrivingKeys dependents;
   for (size_t slot = 1; slot < plan_.slots.size(); ++slot) {
     if (slot_state_[slot] != state) continue;
@@ -365,7 +365,7 @@ void FlowRuntime::truncate(size_t state, const Change& change, ChangeBatch& out)
     if (slot_state_[plan_.joins[j].parent_slot] == state) references_[j].clear();
   if (state == slot_state_[0] && flow_.remove)
     out.changes.push_back(destination_change(Op::kTruncate, change));
-  propagate(dependents, change, out);
+  propagate(dependents, change, out, slicer);
 }
 
 std::vector<std::string> FlowRuntime::existing_keys(size_t state) {
@@ -374,7 +374,8 @@ std::vector<std::string> FlowRuntime::existing_keys(size_t state) {
 
 // A dimension row changed: every destination row built from it is recomputed, whatever
 // the operations filter says, so the destination keeps equal to the join.
-void FlowRuntime::propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out) {
+void FlowRuntime::propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out,
+                            const OutputSlicer& slicer) {
   TableState& driving = *states_[slot_state_[0]];
   for (const std::string& key : keys.keys) {
     trim();
@@ -382,6 +383,7 @@ void FlowRuntime::propagate(const DrivingKeys& keys, const Change& change, Chang
     if (row == nullptr) continue;
     bool visible = projector_.passes_where(*row, change.commit_time_us);
     emit_row(*row, change, Op::kUpdate, true, visible, out);
+    slicer.check(out);
   }
 }
 
@@ -393,6 +395,7 @@ void FlowRuntime::emit_row(const PackedRow& driving, const Change& change, Op op
       if (enabled) {
         Change& c = out.changes.emplace_back(destination_change(op, change));
         c.after = out_row_;
+        out.row_bytes += c.after.text_bytes();
       }
       break;
     case Projection::kFiltered:
@@ -412,6 +415,7 @@ void FlowRuntime::emit_delete(const PackedRow& driving, const Change& change, Ch
   }
   Change& c = out.changes.emplace_back(destination_change(Op::kDelete, change));
   c.before = std::move(key);
+  out.row_bytes += c.before.text_bytes();
 }
 
 Change FlowRuntime::destination_change(Op op, const Change& source) const {

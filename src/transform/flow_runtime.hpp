@@ -4,8 +4,6 @@
 // destination table always equals the flow's join over the current source rows.
 
 #include <cstdint>
-#include <functional>
-#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -15,6 +13,7 @@
 #include "core/change.hpp"
 #include "transform/flow_plan.hpp"
 #include "transform/flow_projector.hpp"
+#include "transform/output_slicer.hpp"
 #include "transform/table_state.hpp"
 
 namespace sluice::state {
@@ -23,9 +22,6 @@ class StateStore;
 }  // namespace sluice::state
 
 namespace sluice::transform {
-
-// Receives a batch being filled when it reaches its size limit, and empties it.
-using BatchFull = std::function<void(ChangeBatch&)>;
 
 // Where a flow keeps its table state: a store and the key prefix of this flow's entries.
 // No store: in memory.
@@ -54,15 +50,13 @@ class FlowRuntime {
   // Bootstrap state from a snapshot row; emits nothing.
   void load_row(const TableSchemaPtr& table, const Row& row);
   // After the snapshot: one upsert per driving row that passes WHERE. now() is
-  // `snapshot_time_us` for these rows. With `full`, `out` is handed over every
-  // `max_changes` changes, so the whole destination is never in memory at once.
-  void emit_all(ChangeBatch& out, int64_t snapshot_time_us = 0,
-                size_t max_changes = std::numeric_limits<size_t>::max(),
-                const BatchFull& full = {});
+  // `snapshot_time_us` for these rows. `slicer` hands `out` on as it fills, so the whole
+  // destination is never in memory at once.
+  void emit_all(ChangeBatch& out, int64_t snapshot_time_us = 0, const OutputSlicer& slicer = {});
   // One source change in commit order; appends destination changes and dead letters.
-  // Changes of tables the flow does not read are ignored. Throws FatalError under
-  // on_error: fail.
-  void apply(const Change& change, ChangeBatch& out);
+  // Changes of tables the flow does not read are ignored. What one change fans out to is
+  // handed on by `slicer` as it fills. Throws FatalError under on_error: fail.
+  void apply(const Change& change, ChangeBatch& out, const OutputSlicer& slicer = {});
 
   uint64_t skipped_rows() const { return skipped_rows_; }
   uint64_t dead_letter_rows() const { return dead_letter_rows_; }
@@ -122,8 +116,9 @@ class FlowRuntime {
   std::vector<std::string> existing_keys(size_t state);
 
   void apply_driving(const Change& change, Stored& stored, ChangeBatch& out);
-  void truncate(size_t state, const Change& change, ChangeBatch& out);
-  void propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out);
+  void truncate(size_t state, const Change& change, ChangeBatch& out, const OutputSlicer& slicer);
+  void propagate(const DrivingKeys& keys, const Change& change, ChangeBatch& out,
+                 const OutputSlicer& slicer);
   void emit_row(const PackedRow& driving, const Change& change, Op op, bool enabled,
                 bool was_visible, ChangeBatch& out);
   void emit_delete(const PackedRow& driving, const Change& change, ChangeBatch& out);

@@ -291,6 +291,45 @@ TEST_P(FlowState, ADamagedStoreIsRebuiltFromAFreshSnapshot) {
   expect_equals_source();
 }
 
+std::string insert_open_orders(int first, int count, int customer) {
+  std::string sql = "INSERT INTO orders VALUES ";
+  for (int o = first; o < first + count; ++o)
+    sql += (o > first ? "," : "") +
+           values_of({std::to_string(o), std::to_string(customer), "'open'", "1"});
+  return sql;
+}
+
+// One customer change fans out to 1,000 destination rows with batch.max_rows 50: they are
+// written in slices, all in one warehouse transaction, so a kill after the first slice
+// leaves none of them visible.
+TEST_P(FlowState, AFanOutIsWrittenInSlicesOfOneWarehouseTransaction) {
+  source_->exec(insert_open_orders(5000, 1000, 1));
+  run_ok();
+  source_->exec("UPDATE customer SET name = 'Fanned out' WHERE customer_id = 1");
+  ProcessResult killed = run({{"SLUICE_CRASH_AT", "after_slice"}});
+  EXPECT_EQ(killed.exit_code, 128 + 9) << killed.stderr_text;
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM live_orders WHERE name = 'Fanned out'"), "0");
+  run_ok();
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM live_orders WHERE name = 'Fanned out'"), "1006");
+  expect_equals_source();
+}
+
+// Transactions larger than a batch, back to back: the batch after one that ended inside a
+// transaction ends at that transaction's commit, so the warehouse commits per transaction
+// rather than never while they keep coming (the batch age limit is an hour here).
+TEST_P(FlowState, ATransactionLargerThanABatchCommitsAtItsEnd) {
+  std::string text = read_file(file_);
+  text.replace(text.find("max_delay: 100ms"), 16, "max_delay: 60m");
+  file_ = write_pipeline_file(name_, text);
+  run_ok();
+  for (int t = 0; t < 4; ++t) source_->exec(insert_open_orders(5000 + 120 * t, 120, 2));
+  ProcessResult killed = run({{"SLUICE_CRASH_AT", "after_warehouse_commit"}});
+  EXPECT_EQ(killed.exit_code, 128 + 9) << killed.stderr_text;
+  EXPECT_EQ(sink_->scalar("SELECT count(*) FROM live_orders WHERE order_id >= 5000"), "120");
+  run_ok();
+  expect_equals_source();
+}
+
 INSTANTIATE_TEST_SUITE_P(Sources, FlowState, ::testing::Values("postgres", "mariadb"),
                          [](const auto& info) { return info.param; });
 

@@ -161,13 +161,13 @@ void KafkaApply::consume(const rd_kafka_message_t& message) {
 // they join the batch, and the partition's progress moves past them.
 void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
   started_batch();
-  for (Change& change : held.changes) {
-    if (flows_)
-      flows_->apply(change, batch_);
-    else
-      batch_.changes.push_back(std::move(change));
+  // With flows, the batch counts the bytes of what the flows write (they count them).
+  if (flows_) {
+    for (Change& change : held.changes) flows_->apply(change, batch_);
+  } else {
+    for (Change& change : held.changes) batch_.changes.push_back(std::move(change));
+    batch_.row_bytes += held.row_bytes;
   }
-  batch_.row_bytes += held.row_bytes;
   held.changes.clear();
   held.row_bytes = 0;
   kafka::PartitionProgress& p = progress_[tp];

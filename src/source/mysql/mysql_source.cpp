@@ -384,6 +384,9 @@ void MySqlSource::on_gtid(const BinlogEvent& event) {
 bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
                             const ReadLimits& limits) {
   in_transaction_ = false;
+  // A batch went to the sink inside this transaction: its commit ends this batch, so a run
+  // of transactions larger than a batch still commits in the warehouse.
+  bool passed = group_rows_passed_ > 0;
   start_group();
   // The warehouse transaction stays open while an XA transaction is prepared: a checkpoint
   // here would be past the rows it holds.
@@ -392,7 +395,7 @@ bool MySqlSource::on_commit(const BinlogEvent& event, ChangeBatch& batch,
   commit_position_.gtid_set = gtids_.to_string();
   batch.commit_position = commit_position_;
   batch.last_commit_time_us = int64_t{event.timestamp} * 1000000;
-  return limits.one_transaction || limits.full(batch) ||
+  return passed || limits.one_transaction || limits.full(batch) ||
          std::chrono::steady_clock::now() >= limits.deadline || (until_caught_up_ && caught_up());
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/parallel_copy.hpp"
@@ -39,6 +41,7 @@ Position PostgresSource::start(const std::optional<Position>& resume, SnapshotCo
   }
   stream_ = std::make_unique<ReplicationStream>(config_.source.url);
   in_transaction_ = false;
+  passed_in_transaction_ = false;
   if (resume.has_value()) {
     if (!stream_->slot_exists(slot))
       throw ConfigError(fmt::format(
@@ -119,6 +122,13 @@ void PostgresSource::release_idle_wal() {
   }
 }
 
+bool PostgresSource::ends_batch_at_commit(const ChangeBatch& batch, const ReadLimits& limits) {
+  bool passed = std::exchange(passed_in_transaction_, false);
+  return passed || (batch.commit_position.has_value() && limits.one_transaction) ||
+         limits.full(batch) || std::chrono::steady_clock::now() >= limits.deadline ||
+         (until_caught_up_ && last_commit_end_ >= caught_up_target_);
+}
+
 bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& batch,
                                 const ReadLimits& limits) {
   if (message.empty()) return false;
@@ -131,7 +141,9 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
     change.xid = tx.xid;
     change.source_offset = stream_->message_lsn().value;
     batch.row_bytes += change.row_bytes();
-    return limits.full(batch);
+    if (!limits.full(batch)) return false;
+    passed_in_transaction_ = true;
+    return true;
   }
   Change unused;
   MessageKind kind = decoder_.decode(message, unused);
@@ -150,9 +162,7 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
         batch.last_commit_time_us = tx.commit_time_us;
       }
       skipping_transaction_ = false;
-      return (batch.commit_position.has_value() && limits.one_transaction) || limits.full(batch) ||
-             std::chrono::steady_clock::now() >= limits.deadline ||
-             (until_caught_up_ && last_commit_end_ >= caught_up_target_);
+      return ends_batch_at_commit(batch, limits);
     case MessageKind::kTruncate:
       if (skipping_transaction_) return false;
       for (const TableSchemaPtr& table : decoder_.truncated_tables()) {

@@ -26,6 +26,7 @@ class PostgresSource : public Source {
   void release_idle_wal();
   // Returns true when the batch must be handed to the sink now.
   bool on_message(std::span<const uint8_t> message, ChangeBatch& batch, const ReadLimits& limits);
+  bool ends_batch_at_commit(const ChangeBatch& batch, const ReadLimits& limits);
 
   const PipelineConfig& config_;
   bool until_caught_up_;
@@ -40,6 +41,9 @@ class PostgresSource : public Source {
   Lsn acknowledged_;
   bool in_transaction_ = false;
   bool skipping_transaction_ = false;
+  // A batch went to the sink inside the transaction being read: its commit ends the next
+  // batch, so a run of transactions larger than a batch still commits in the warehouse.
+  bool passed_in_transaction_ = false;
 };
 
 }  // namespace sluice::pg
