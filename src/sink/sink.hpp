@@ -8,6 +8,7 @@
 
 #include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
+#include "core/error.hpp"
 #include "transport/kafka/kafka_offset.hpp"
 
 namespace sluice {
@@ -37,11 +38,11 @@ class Sink {
   virtual std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() = 0;
 
   // `sluice apply`: applies the changes and records `progress` in one warehouse
-  // transaction (batch.commit_position is ignored). Throws ConnectionError without
-  // committing when a partition's stored offset is no longer progress.expected: another
-  // apply process took the partition over.
-  virtual void apply(const ChangeBatch& batch,
-                     const std::vector<kafka::PartitionProgress>& progress) = 0;
+  // transaction (batch.commit_position is ignored). Returns Errc::kFenced, having rolled
+  // back, when a partition's stored offset is no longer progress.expected: another apply
+  // process took the partition over.
+  virtual Result<void> apply(const ChangeBatch& batch,
+                             const std::vector<kafka::PartitionProgress>& progress) = 0;
 
   // Drops the checkpoint so the next run starts over.
   virtual void reset() = 0;

@@ -17,14 +17,6 @@ namespace {
 // (still exactly once, but briefly visible half-applied).
 constexpr size_t kForceFactor = 4;
 
-// Two apply processes creating the same table at once: PostgreSQL's IF NOT EXISTS checks
-// before it inserts the catalog row, so one of them fails on the catalog's unique index.
-// Its transaction rolled back; a retry sees the table.
-bool is_concurrent_ddl(std::string_view message) {
-  return message.find("duplicate key value violates unique constraint \"pg_") !=
-         std::string_view::npos;
-}
-
 kafka::TopicPartition partition_of(const rd_kafka_message_t& m) {
   return {rd_kafka_topic_name(m.rkt), m.partition};
 }
@@ -39,14 +31,8 @@ void KafkaApply::run() {
     throw ConfigError(config_.file +
                       ": transport.topic_per_table: flows in `sluice apply` need a topic per "
                       "table (lookup tables are read apart from the driving ones)");
-  run_sessions(config_, {.what = "apply", .resumes_from = "the durable position"}, [this] {
-    try {
-      return run_session();
-    } catch (const FatalError& e) {
-      if (!is_concurrent_ddl(e.what())) throw;
-      throw ConnectionError(e.what());
-    }
-  });
+  run_sessions(config_, {.what = "apply", .resumes_from = "the durable position"},
+               [this] { return run_session(); });
 }
 
 std::vector<kafka::KafkaOffset> KafkaApply::on_assigned(
@@ -199,7 +185,9 @@ void KafkaApply::commit() {
   if (batch_empty()) return;
   std::vector<kafka::PartitionProgress> progress;
   for (const auto& [tp, p] : progress_) progress.push_back(p);
-  sink_->apply(batch_, progress);
+  // Fenced: the group moved a partition while this batch was built. The session starts
+  // over from what the warehouse holds, with the partitions the group gives it now.
+  sink_->apply(batch_, progress).value_or_raise();
   for (const kafka::PartitionProgress& p : progress) stored_[p.partition] = p.next;
   if (consumer_ != nullptr) consumer_->commit_hint(progress);
   applied_ += batch_.changes.size();

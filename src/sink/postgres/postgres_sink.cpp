@@ -76,8 +76,13 @@ std::optional<Position> PostgresSink::checkpoint() {
   return parse_position(*text);
 }
 
+// Under the setup lock: apply processes starting together create the same tables.
 void PostgresSink::prepare_table(const TableSchema& table) {
+  bool own_transaction = !in_transaction_;
+  if (own_transaction) conn_.exec("BEGIN");
+  lock_setup();
   create_or_extend_table(conn_, *dialect_, config_.sink.schema, names_.of(table), table);
+  if (own_transaction) conn_.exec("COMMIT");
 }
 
 void PostgresSink::load_snapshot(const TableSchema& table, CopyTextReader& rows) {
@@ -205,16 +210,18 @@ std::map<kafka::TopicPartition, kafka::KafkaOffset> PostgresSink::kafka_offsets(
   return offset_table().read(conn_);
 }
 
-void PostgresSink::apply(const ChangeBatch& batch,
-                         const std::vector<kafka::PartitionProgress>& progress) {
+Result<void> PostgresSink::apply(const ChangeBatch& batch,
+                                 const std::vector<kafka::PartitionProgress>& progress) {
   const KafkaOffsetTable& offsets = offset_table();
   stage(batch);
   if (!offsets.write(conn_, progress)) {
     end_transaction("ROLLBACK");
-    throw ConnectionError(
-        "sink: another apply process has taken over a partition of this batch; rolled back");
+    return Error(Errc::kFenced,
+                 "sink: another apply process has taken over a partition of this batch; "
+                 "rolled back");
   }
   end_transaction("COMMIT");
+  return {};
 }
 
 void PostgresSink::stage(const ChangeBatch& batch) {

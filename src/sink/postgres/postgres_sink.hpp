@@ -26,8 +26,8 @@ class PostgresSink : public Sink {
   void finish_snapshot(const Position& position) override;
   void apply(const ChangeBatch& batch) override;
   std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() override;
-  void apply(const ChangeBatch& batch,
-             const std::vector<kafka::PartitionProgress>& progress) override;
+  Result<void> apply(const ChangeBatch& batch,
+                     const std::vector<kafka::PartitionProgress>& progress) override;
   void reset() override;
 
  private:
