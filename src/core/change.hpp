@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/id.hpp"
 #include "core/position.hpp"
 #include "core/row.hpp"
 #include "core/schema.hpp"
@@ -17,6 +18,10 @@ namespace sluice {
 enum class Op : uint8_t { kInsert, kUpdate, kDelete, kTruncate };
 
 std::string_view op_name(Op op);
+
+// Where a change sits in the source log: the WAL LSN of its record (PostgreSQL) or the
+// offset of its rows event in the binlog file named by the batch's position.
+using SourceOffset = Id<struct SourceOffsetTag, uint64_t>;
 
 struct Change {
   size_t row_bytes() const { return before.text_bytes() + after.text_bytes(); }
@@ -30,9 +35,7 @@ struct Change {
   Row after;
   int64_t commit_time_us = 0;  // microseconds since the Unix epoch
   uint64_t xid = 0;
-  // Where the change sits in the source log: the WAL LSN of its record (PostgreSQL) or
-  // the offset of its rows event in the binlog file named by the batch's position.
-  uint64_t source_offset = 0;
+  SourceOffset source_offset;
 };
 
 // A source row a flow could not transform, kept in the warehouse instead of stopping the

@@ -133,7 +133,7 @@ TEST(RowsDecoder, HeaderGivesTableIdKindAndStatementEnd) {
   nlohmann::json fixture = ticket_fixture();
   std::vector<uint8_t> body = from_hex(fixture["events"][0]["body"].get<std::string>());
   RowsEventHeader header = parse_rows_event_header(30, body);
-  EXPECT_EQ(header.table_id, 113u);
+  EXPECT_EQ(header.table_id.value, 113u);
   EXPECT_EQ(header.kind, RowsEventKind::kWrite);
   EXPECT_TRUE(header.statement_end());
   EXPECT_TRUE(is_rows_event(23));

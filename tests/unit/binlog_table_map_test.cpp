@@ -87,7 +87,7 @@ TEST(BinlogTableMap, WithoutOptionalMetadataOnlyTypesAreKnown) {
 TEST(BinlogTableMap, MySqlTicketMetadata) {
   TableMap map =
       parse_table_map(fixture_table_map("mysql8_v2_write_ticket.json"), BinlogFlavor::kMySql);
-  EXPECT_EQ(map.table_id, 113u);
+  EXPECT_EQ(map.table_id.value, 113u);
   EXPECT_EQ(column(map, "ticket_id").is_unsigned, true);
   EXPECT_EQ(column(map, "price").is_unsigned, false);
   EXPECT_EQ(column(map, "big").is_unsigned, false);

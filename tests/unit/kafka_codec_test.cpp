@@ -39,7 +39,7 @@ Change update_change() {
   c.after.append_unchanged();
   c.commit_time_us = 1700000000123456;
   c.xid = 991;
-  c.source_offset = 123456789;
+  c.source_offset = SourceOffset{123456789};
   return c;
 }
 
@@ -63,7 +63,7 @@ TEST(KafkaCodec, RoundTripKeepsEveryCellStateAndTheSchema) {
   EXPECT_EQ(out.after, in.after);
   EXPECT_EQ(out.before, in.before);
   EXPECT_EQ(out.xid, 991u);
-  EXPECT_EQ(out.source_offset, 123456789u);
+  EXPECT_EQ(out.source_offset.value, 123456789u);
   EXPECT_EQ(out.commit_time_us, 1700000000123000);
   ASSERT_EQ(out.table->columns.size(), 4u);
   EXPECT_EQ(out.table->qualified_name(), "public.orders");

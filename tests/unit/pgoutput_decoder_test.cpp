@@ -17,8 +17,8 @@ namespace {
 using Message = std::vector<uint8_t>;
 
 const std::filesystem::path kDir = std::filesystem::path(SLUICE_TEST_DATA) / "pgoutput";
-constexpr uint32_t kOrders = 16384;  // the relids PostgreSQL gave the captured tables
-constexpr uint32_t kTyped = 16391;
+constexpr RelationId kOrders{16384};  // the relids PostgreSQL gave the captured tables
+constexpr RelationId kTyped{16391};
 
 // The messages of one captured transaction, in the order PostgreSQL sent them.
 std::vector<Message> captured(const std::string& name) {

@@ -401,7 +401,7 @@ class FlowFile {
     c.table = table;
     c.commit_time_us = case_->commit_time_us;
     c.xid = static_cast<uint64_t>(line_);
-    c.source_offset = static_cast<uint64_t>(line_) * 100;
+    c.source_offset = SourceOffset{static_cast<uint64_t>(line_) * 100};
     if (verb == "insert") {
       c.op = Op::kInsert;
       c.after = parse_row(cells);

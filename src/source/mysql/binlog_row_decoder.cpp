@@ -45,7 +45,7 @@ RowsEventKind kind_of(uint8_t event_type) {
 RowsEventHeader read_header(uint8_t event_type, ByteReader& in) {
   RowsEventHeader header;
   header.kind = kind_of(event_type);
-  header.table_id = in.le(6);
+  header.table_id = TableMapId{in.le(6)};
   header.flags = in.u16();
   if (event_type >= kWriteRowsV2) {
     // v2 carries extra-row-info TLVs; the length counts its own two bytes.
@@ -382,7 +382,7 @@ RowsEventHeader RowsDecoder::begin(uint8_t event_type, std::span<const uint8_t> 
     RowsEventHeader header = read_header(event_type, in_);
     if (header.table_id != map_.table_id)
       throw FatalError(fmt::format("rows event for table id {}, table map is for {}",
-                                   header.table_id, map_.table_id));
+                                   header.table_id.value, map_.table_id.value));
     kind_ = header.kind;
     uint64_t column_count = in_.lenenc();
     if (column_count != map_.columns.size())

@@ -40,7 +40,7 @@ struct ColumnPlan {
 enum class RowsEventKind : uint8_t { kWrite, kUpdate, kDelete };
 
 struct RowsEventHeader {
-  uint64_t table_id = 0;
+  TableMapId table_id;
   uint16_t flags = 0;
   RowsEventKind kind = RowsEventKind::kWrite;
   // The last rows event of its statement (STMT_END_F).

@@ -259,7 +259,7 @@ void read_optional_metadata(ByteReader& in, TableMap& map, BinlogFlavor flavor) 
 }
 
 void parse_body(ByteReader& in, TableMap& map, BinlogFlavor flavor) {
-  map.table_id = in.le(6);
+  map.table_id = TableMapId{in.le(6)};
   map.flags = in.u16();
   map.database = in.chars(in.u8());
   in.skip(1);  // NUL terminator
@@ -332,7 +332,7 @@ TableMap parse_table_map(std::span<const uint8_t> body, BinlogFlavor flavor) {
   } catch (const FatalError& e) {
     std::string_view table = map.table.empty() ? std::string_view("?") : map.table;
     throw FatalError(fmt::format("TABLE_MAP event for {}.{} (table id {}): {}", map.database, table,
-                                 map.table_id, e.what()));
+                                 map.table_id.value, e.what()));
   }
   return map;
 }

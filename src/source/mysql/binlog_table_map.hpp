@@ -10,7 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/id.hpp"
+
 namespace sluice::mysql {
+
+// The number a TABLE_MAP event gives a table for the rows events after it (48 bits on the
+// wire); the server may give the same table another number later.
+using TableMapId = Id<struct TableMapIdTag, uint64_t>;
 
 // Column type codes as the binlog writes them (MySQL's enum_field_types).
 enum class ColumnType : uint8_t {
@@ -76,7 +82,7 @@ struct TableMapColumn {
 };
 
 struct TableMap {
-  uint64_t table_id = 0;  // 48 bits on the wire
+  TableMapId table_id;
   uint16_t flags = 0;
   std::string database;
   std::string table;

@@ -718,7 +718,7 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
     change.table = mapped.schema;
     change.commit_time_us = transaction_time_us_;
     change.xid = transaction_xid_;
-    change.source_offset = offset;
+    change.source_offset = SourceOffset{offset};
   }
   group_rows_ += rows.size() - rows_before;
   if (xa_rows_) return false;

@@ -99,7 +99,7 @@ class MySqlSource : public Source {
   MySqlUrl url_;
   std::map<std::string, CapturedTable> tables_;  // by database.table
   CollationCharsets collation_charsets_;
-  std::unordered_map<uint64_t, MappedTable> table_ids_;
+  std::unordered_map<TableMapId, MappedTable> table_ids_;
   std::unique_ptr<BinlogStream> stream_;
   BinlogFlavor flavor_ = BinlogFlavor::kMariaDb;
   BinlogPosition read_position_;    // just past the last event read

@@ -67,15 +67,15 @@ int64_t unix_time_us(uint64_t pg_time_us) {
 
 }  // namespace
 
-TableSchemaPtr PgOutputDecoder::table(uint32_t relid) const {
+TableSchemaPtr PgOutputDecoder::table(RelationId relid) const {
   return relation(relid).schema;
 }
 
-const PgOutputDecoder::Relation& PgOutputDecoder::relation(uint32_t relid) const {
+const PgOutputDecoder::Relation& PgOutputDecoder::relation(RelationId relid) const {
   auto it = relations_.find(relid);
   if (it == relations_.end())
     throw FatalError(
-        fmt::format("pgoutput: change for relation {} before its Relation message", relid));
+        fmt::format("pgoutput: change for relation {} before its Relation message", relid.value));
   return it->second;
 }
 
@@ -119,7 +119,7 @@ MessageKind PgOutputDecoder::decode(std::span<const uint8_t> message, Change& ch
 }
 
 void PgOutputDecoder::decode_relation(Reader& in) {
-  uint32_t relid = in.u32();
+  RelationId relid{in.u32()};
   auto schema = std::make_shared<TableSchema>();
   schema->schema = std::string(in.cstring());
   schema->name = std::string(in.cstring());
@@ -187,7 +187,7 @@ void PgOutputDecoder::decode_tuple(Reader& in, const Relation& rel, Row& row) {
 }
 
 void PgOutputDecoder::decode_insert(Reader& in, Change& change) {
-  const Relation& rel = relation(in.u32());
+  const Relation& rel = relation(RelationId{in.u32()});
   change.op = Op::kInsert;
   change.table = rel.schema;
   change.before.clear();
@@ -196,7 +196,7 @@ void PgOutputDecoder::decode_insert(Reader& in, Change& change) {
 }
 
 void PgOutputDecoder::decode_update(Reader& in, Change& change) {
-  const Relation& rel = relation(in.u32());
+  const Relation& rel = relation(RelationId{in.u32()});
   change.op = Op::kUpdate;
   change.table = rel.schema;
   change.before.clear();
@@ -210,7 +210,7 @@ void PgOutputDecoder::decode_update(Reader& in, Change& change) {
 }
 
 void PgOutputDecoder::decode_delete(Reader& in, Change& change) {
-  const Relation& rel = relation(in.u32());
+  const Relation& rel = relation(RelationId{in.u32()});
   change.op = Op::kDelete;
   change.table = rel.schema;
   change.after.clear();
@@ -223,7 +223,7 @@ void PgOutputDecoder::decode_truncate(Reader& in) {
   uint32_t count = in.u32();
   in.u8();  // options: cascade / restart identity do not matter for the mirror
   truncated_.clear();
-  for (uint32_t i = 0; i < count; ++i) truncated_.push_back(relation(in.u32()).schema);
+  for (uint32_t i = 0; i < count; ++i) truncated_.push_back(relation(RelationId{in.u32()}).schema);
 }
 
 }  // namespace sluice::pg

@@ -10,8 +10,12 @@
 #include <vector>
 
 #include "core/change.hpp"
+#include "core/id.hpp"
 
 namespace sluice::pg {
+
+// The oid pgoutput names a table by in its Relation message and every change after it.
+using RelationId = Id<struct RelationIdTag, uint32_t>;
 
 enum class MessageKind : uint8_t {
   kBegin,
@@ -43,7 +47,7 @@ class PgOutputDecoder {
 
   const TransactionInfo& transaction() const { return transaction_; }
   const std::vector<TableSchemaPtr>& truncated_tables() const { return truncated_; }
-  TableSchemaPtr table(uint32_t relid) const;
+  TableSchemaPtr table(RelationId relid) const;
 
  private:
   struct Relation {
@@ -52,14 +56,14 @@ class PgOutputDecoder {
   };
   class Reader;
   void decode_relation(Reader& in);
-  const Relation& relation(uint32_t relid) const;
+  const Relation& relation(RelationId relid) const;
   void decode_tuple(Reader& in, const Relation& rel, Row& row);
   void decode_insert(Reader& in, Change& change);
   void decode_update(Reader& in, Change& change);
   void decode_delete(Reader& in, Change& change);
   void decode_truncate(Reader& in);
 
-  std::unordered_map<uint32_t, Relation> relations_;
+  std::unordered_map<RelationId, Relation> relations_;
   std::unordered_map<std::string, std::vector<std::string>> primary_keys_;
   TransactionInfo transaction_;
   std::vector<TableSchemaPtr> truncated_;

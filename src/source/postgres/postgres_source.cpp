@@ -139,7 +139,7 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
     const TransactionInfo& tx = decoder_.transaction();
     change.commit_time_us = tx.commit_time_us;
     change.xid = tx.xid;
-    change.source_offset = stream_->message_lsn().value;
+    change.source_offset = SourceOffset{stream_->message_lsn().value};
     batch.row_bytes += change.row_bytes();
     if (!limits.full(batch)) return false;
     passed_in_transaction_ = true;

@@ -316,7 +316,7 @@ std::string encode_value(const Change& change, std::string_view db, bool snapsho
   out += R"(,"table":)";
   append_json_string(out, table.name);
   out += fmt::format(R"(,"pos":{},"txId":{},"ts_ms":{},"snapshot":{}}},"op":"{}","ts_ms":{},)",
-                     change.source_offset, change.xid, ts_ms, snapshot ? "true" : "false",
+                     change.source_offset.value, change.xid, ts_ms, snapshot ? "true" : "false",
                      op_code(change, snapshot), ts_ms);
   append_sluice_member(out, table, change.after);
   return out + "}";
@@ -407,7 +407,7 @@ bool ChangeDecoder::decode_tombstone(std::string_view key, const MessagePlace& w
       malformed(where, fmt::format("the key has no column {}", out.table->columns[k].name));
   out.commit_time_us = 0;
   out.xid = 0;
-  out.source_offset = 0;
+  out.source_offset = {};
   return true;
 }
 
@@ -464,8 +464,8 @@ bool ChangeDecoder::decode(std::string_view key, std::string_view value, const M
       source.contains("ts_ms") ? source["ts_ms"] : envelope.value("ts_ms", json());
   out.commit_time_us = source_ts.is_number() ? milliseconds_as_us(source_ts, where) : 0;
   out.xid = source.value("txId", json()).is_number_unsigned() ? source["txId"].get<uint64_t>() : 0;
-  out.source_offset =
-      source.value("pos", json()).is_number_unsigned() ? source["pos"].get<uint64_t>() : 0;
+  out.source_offset = SourceOffset{
+      source.value("pos", json()).is_number_unsigned() ? source["pos"].get<uint64_t>() : 0};
   remember(where, out, key);
   return true;
 }
