@@ -46,12 +46,18 @@ ParsedUrl parse(const std::string& url) {
 MariaDbServer::MariaDbServer(MariaDbServerOptions options)
     : options_(std::move(options)), dir_(make_subdir("mariadb")), data_(dir_ / "data") {
   std::filesystem::create_directories(data_);
+  // Its own temporary folder: servers set up at the same time must not share /tmp's files.
+  std::filesystem::create_directories(dir_ / "tmp");
   give_to_user(dir_, kServerUser);
   give_to_user(data_, kServerUser);
+  give_to_user(dir_ / "tmp", kServerUser);
   std::filesystem::path log = dir_ / "setup.log";
-  std::vector<std::string> install = {"mariadb-install-db", "--no-defaults",
+  std::vector<std::string> install = {"mariadb-install-db",
+                                      "--no-defaults",
                                       "--datadir=" + data_.string(),
-                                      "--auth-root-authentication-method=normal", "--skip-test-db"};
+                                      "--auth-root-authentication-method=normal",
+                                      "--skip-test-db",
+                                      "--tmpdir=" + (dir_ / "tmp").string()};
   if (running_as_root()) install.push_back("--user=" + kServerUser);
   run_or_throw(install, log);
   port_ = free_port();
@@ -75,7 +81,7 @@ std::vector<std::string> MariaDbServer::server_args() const {
       "--socket=" + (dir_ / "mysqld.sock").string(), "--port=" + std::to_string(port_),
       "--bind-address=127.0.0.1", "--pid-file=" + (dir_ / "mysqld.pid").string(),
       "--log-error=" + (dir_ / "server.log").string(), "--skip-name-resolve",
-      "--server-id=" + std::to_string(options_.server_id),
+      "--tmpdir=" + (dir_ / "tmp").string(), "--server-id=" + std::to_string(options_.server_id),
       "--binlog-format=" + options_.binlog_format,
       "--binlog-row-image=" + options_.binlog_row_image,
       "--binlog-row-metadata=" + options_.binlog_row_metadata,
