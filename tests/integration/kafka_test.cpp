@@ -20,6 +20,7 @@
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_dir.hpp"
+#include "transport/kafka/topic_layout.hpp"
 
 namespace sluice::test {
 namespace {
@@ -596,6 +597,24 @@ TEST_F(Kafka, FlowsAcrossTwoApplyProcessesEqualTheJoin) {
   }
 }
 
+// A tombstone of `key` in the partition capture would write it to.
+void produce_tombstone(MockCluster& cluster, const std::string& topic, const std::string& key,
+                       int partitions) {
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster.bootstraps().c_str(), error, sizeof(error));
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  ASSERT_NE(producer, nullptr) << error;
+  int32_t partition = kafka::partition_for(key, partitions);
+  EXPECT_EQ(
+      rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_END),
+      RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(rd_kafka_flush(producer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_destroy(producer);
+}
+
 // A new apply process, with no flow state and an empty warehouse, rebuilds the flow from
 // topics that compaction has left with the last message of each key: for a deleted row its
 // tombstone, or nothing once the tombstone expired too. The copy keeps the pipeline name
@@ -659,10 +678,21 @@ TEST_F(Kafka, ANewWorkerRebuildsFlowsFromCompactedTopics) {
     apply->kill(SIGTERM);
     EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
   }
-  // Capture resumes into the compacted topics; another apply, now with warehouse offsets,
-  // rebuilds its state from them up to those offsets and applies the new changes on top.
-  auto capture = run("capture");
+  // A delete capture wrote while no apply ran, of which compaction left only the tombstone:
+  // the warehouse holds the row, and the next apply reads that tombstone first.
+  std::string gone = source_->scalar("SELECT min(ticket_id) FROM ticket_activity");
+  source_->exec("DELETE FROM ticket_activity WHERE ticket_id = " + gone);
+  produce_tombstone(cluster_, compacted_prefix + ".public.ticket_activity",
+                    R"({"ticket_id":")" + gone + R"("})", 3);
+  // Another apply, now with warehouse offsets, rebuilds its state from the compacted topics
+  // up to those offsets and applies the tombstone; then capture resumes into the topics.
   auto apply = run("apply");
+  {
+    auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
+    EXPECT_EQ(got.rows, want.rows) << apply->stderr_text();
+    EXPECT_EQ(got.checksum, want.checksum);
+  }
+  auto capture = run("capture");
   for (int i = 0; i < 100; ++i) {
     scenario_changes(*source_, rng);
     std::this_thread::sleep_for(10ms);
