@@ -9,6 +9,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -18,6 +20,7 @@
 #include "harness/sluice_process.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_dir.hpp"
+#include "transport/kafka/topic_layout.hpp"
 
 namespace sluice::test {
 namespace {
@@ -428,6 +431,138 @@ void scenario_changes(PgClient& db, std::mt19937& rng) {
   db.exec(sql + "COMMIT");
 }
 
+// The reference flow's destination equals its oracle on the source, polled until `timeout`;
+// returns the last checksums (wanted, got) for the assertions.
+std::pair<TableChecksum, TableChecksum> wait_for_the_join(PgClient& source, PgClient& sink,
+                                                          std::chrono::seconds timeout) {
+  TableChecksum want = table_checksum(source, kReferenceFlowPostgresOracle, {"ticket_id"});
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  TableChecksum got;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (sink.scalar("SELECT to_regclass('public.sport_event_activity') IS NOT NULL") == "t") {
+      got = table_checksum(sink, "public.sport_event_activity", {"ticket_id"});
+      if (got.rows == want.rows && got.checksum == want.checksum) break;
+    }
+    std::this_thread::sleep_for(500ms);
+  }
+  return {want, got};
+}
+
+// What compact_topics read and wrote.
+struct Compaction {
+  size_t read = 0;
+  size_t written = 0;
+  size_t tombstones_kept = 0;
+  size_t tombstones_removed = 0;
+};
+
+// The mock cluster does not compact, so this does what compaction would have done: every
+// topic named <from>.* is copied to <to>.* with the same partitions, keeping only the last
+// message of each key (with its headers) in its partition and in its order. A key whose last
+// message is a tombstone keeps it, or, for every second such key, loses it too, as after
+// delete.retention.ms.
+Compaction compact_topics(MockCluster& cluster, const std::string& from, const std::string& to) {
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster.bootstraps().c_str(), error, sizeof(error));
+  rd_kafka_conf_set(conf, "group.id", "compactor", error, sizeof(error));
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", error, sizeof(error));
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
+  if (consumer == nullptr) throw std::runtime_error(error);
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(consumer, 1, nullptr, &metadata, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("compact_topics: no metadata");
+  // Per partition, what is left to read (its high watermark) and what survives.
+  struct Kept {
+    int64_t offset;
+    std::string key;
+    std::optional<std::string> value;
+    rd_kafka_headers_t* headers;
+  };
+  std::map<std::pair<std::string, int32_t>, int64_t> ends;
+  std::map<std::pair<std::string, int32_t>, std::map<std::string, Kept>> last;
+  rd_kafka_topic_partition_list_t* assignment = rd_kafka_topic_partition_list_new(16);
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    std::string topic = metadata->topics[t].topic;
+    if (!topic.starts_with(from + ".")) continue;
+    int partitions = metadata->topics[t].partition_cnt;
+    rd_kafka_mock_topic_create(cluster.get(), (to + topic.substr(from.size())).c_str(), partitions,
+                               1);
+    for (int32_t p = 0; p < partitions; ++p) {
+      int64_t low = 0, high = 0;
+      rd_kafka_query_watermark_offsets(consumer, topic.c_str(), p, &low, &high, 10000);
+      if (high > low) ends[{topic, p}] = high;
+      rd_kafka_topic_partition_list_add(assignment, topic.c_str(), p)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  rd_kafka_metadata_destroy(metadata);
+  rd_kafka_assign(consumer, assignment);
+  rd_kafka_topic_partition_list_destroy(assignment);
+  Compaction result;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!ends.empty() && std::chrono::steady_clock::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer, 200);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::pair<std::string, int32_t> tp{rd_kafka_topic_name(m->rkt), m->partition};
+      std::string key(static_cast<const char*>(m->key), m->key_len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        headers = rd_kafka_headers_copy(headers);
+      Kept kept{m->offset, key, std::nullopt, headers};
+      if (m->payload != nullptr) kept.value.emplace(static_cast<const char*>(m->payload), m->len);
+      auto [it, fresh] = last[tp].try_emplace(key, kept);
+      if (!fresh) {
+        if (it->second.headers != nullptr) rd_kafka_headers_destroy(it->second.headers);
+        it->second = kept;
+      }
+      ++result.read;
+      if (m->offset + 1 >= ends[tp]) ends.erase(tp);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(consumer);
+  rd_kafka_destroy(consumer);
+  if (!ends.empty()) throw std::runtime_error("compact_topics: topics not read to their end");
+
+  conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster.bootstraps().c_str(), error, sizeof(error));
+  rd_kafka_conf_set(conf, "enable.idempotence", "true", error, sizeof(error));
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  if (producer == nullptr) throw std::runtime_error(error);
+  for (auto& [tp, by_key] : last) {
+    std::map<int64_t, Kept*> in_order;
+    for (auto& [key, kept] : by_key) in_order[kept.offset] = &kept;
+    std::string topic = to + tp.first.substr(from.size());
+    for (auto& [offset, kept] : in_order) {
+      if (!kept->value && (result.tombstones_kept + result.tombstones_removed) % 2 == 1) {
+        ++result.tombstones_removed;
+        if (kept->headers != nullptr) rd_kafka_headers_destroy(kept->headers);
+        continue;
+      }
+      if (!kept->value) ++result.tombstones_kept;
+      // librdkafka's RD_KAFKA_V_* macros cast their arguments unparenthesised.
+      char* value = kept->value ? kept->value->data() : nullptr;
+      size_t value_size = kept->value ? kept->value->size() : 0;
+      rd_kafka_headers_t* headers =
+          kept->headers != nullptr ? kept->headers : rd_kafka_headers_new(0);
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(tp.second),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_KEY(kept->key.data(), kept->key.size()), RD_KAFKA_V_VALUE(value, value_size),
+          RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        throw std::runtime_error(std::string("compact_topics: ") + rd_kafka_err2str(err));
+      ++result.written;
+    }
+  }
+  rd_kafka_resp_err_t flushed = rd_kafka_flush(producer, 30000);
+  rd_kafka_destroy(producer);
+  if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error("compact_topics: no flush");
+  return result;
+}
+
 TEST_F(Kafka, FlowsAcrossTwoApplyProcessesEqualTheJoin) {
   create_scenario(*source_);
   std::string flows_file = write_pipeline_file(
@@ -452,20 +587,121 @@ TEST_F(Kafka, FlowsAcrossTwoApplyProcessesEqualTheJoin) {
     scenario_changes(*source_, rng);
     std::this_thread::sleep_for(20ms);
   }
-  TableChecksum want = table_checksum(*source_, kReferenceFlowPostgresOracle, {"ticket_id"});
+  auto [want, got] = wait_for_the_join(*source_, *sink_, 90s);
   EXPECT_GT(want.rows, 1000);
-  auto deadline = std::chrono::steady_clock::now() + 90s;
-  TableChecksum got;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (sink_->scalar("SELECT to_regclass('public.sport_event_activity') IS NOT NULL") == "t") {
-      got = table_checksum(*sink_, "public.sport_event_activity", {"ticket_id"});
-      if (got.rows == want.rows && got.checksum == want.checksum) break;
-    }
-    std::this_thread::sleep_for(500ms);
-  }
   EXPECT_EQ(got.rows, want.rows) << apply_a->stderr_text() << apply_b->stderr_text();
   EXPECT_EQ(got.checksum, want.checksum);
   for (auto* p : {apply_a.get(), apply_b.get(), capture.get()}) {
+    p->kill(SIGTERM);
+    EXPECT_EQ(p->wait(30s), 0) << p->stderr_text();
+  }
+}
+
+// A tombstone of `key` in the partition capture would write it to.
+void produce_tombstone(MockCluster& cluster, const std::string& topic, const std::string& key,
+                       int partitions) {
+  char error[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", cluster.bootstraps().c_str(), error, sizeof(error));
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
+  ASSERT_NE(producer, nullptr) << error;
+  int32_t partition = kafka::partition_for(key, partitions);
+  EXPECT_EQ(
+      rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_END),
+      RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(rd_kafka_flush(producer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_destroy(producer);
+}
+
+// A new apply process, with no flow state and an empty warehouse, rebuilds the flow from
+// topics that compaction has left with the last message of each key: for a deleted row its
+// tombstone, or nothing once the tombstone expired too. The copy keeps the pipeline name
+// (so capture later resumes from its position and replication slot) under another
+// topic_prefix; a fresh warehouse database holds no Kafka offsets, so nothing of the first
+// run's state reaches the new worker but the compacted topics.
+TEST_F(Kafka, ANewWorkerRebuildsFlowsFromCompactedTopics) {
+  create_scenario(*source_);
+  const std::string pipeline = name_ + "f";
+  std::string text = reference_flow_pipeline(
+      pipeline, "postgres", server_->url("postgres", "", "src_" + name_),
+      server_->url("postgres", "", "dst_" + name_), "[insert, update, delete]");
+  text.insert(text.find("sink:"), "  tables: [sport_event, ticket, customer, ticket_activity]\n");
+  text += "transport:\n  type: kafka\n  brokers: " + cluster_.bootstraps() +
+          "\n  partitions: 3\n  properties:\n    session.timeout.ms: 6000\n";
+  std::string first_file = write_pipeline_file(name_ + "_first", text);
+  std::mt19937 rng(11);
+  {
+    auto capture =
+        std::make_unique<SluiceProcess>(std::vector<std::string>{"capture", "-c", first_file});
+    auto apply =
+        std::make_unique<SluiceProcess>(std::vector<std::string>{"apply", "-c", first_file});
+    // Changes only after the snapshot, so that the topics hold versions to compact away.
+    auto [snapshot_want, snapshot_got] = wait_for_the_join(*source_, *sink_, 90s);
+    ASSERT_EQ(snapshot_got.checksum, snapshot_want.checksum) << apply->stderr_text();
+    for (int i = 0; i < 200; ++i) {
+      scenario_changes(*source_, rng);
+      std::this_thread::sleep_for(10ms);
+    }
+    auto [want, got] = wait_for_the_join(*source_, *sink_, 90s);
+    ASSERT_EQ(got.rows, want.rows) << apply->stderr_text();
+    ASSERT_EQ(got.checksum, want.checksum);
+    for (auto* p : {apply.get(), capture.get()}) {
+      p->kill(SIGTERM);
+      EXPECT_EQ(p->wait(30s), 0) << p->stderr_text();
+    }
+  }
+
+  const std::string compacted_prefix = "compacted." + pipeline;
+  Compaction compaction = compact_topics(cluster_, "sluice." + pipeline, compacted_prefix);
+  EXPECT_LT(compaction.written, compaction.read);
+  EXPECT_GT(compaction.tombstones_kept, 0u);
+  EXPECT_GT(compaction.tombstones_removed, 0u);
+
+  server_->create_database("new_" + name_);
+  PgClient fresh(server_->url("postgres", "", "new_" + name_));
+  std::string new_text = text;
+  const std::string old_sink = server_->url("postgres", "", "dst_" + name_);
+  new_text.replace(new_text.find(old_sink), old_sink.size(),
+                   server_->url("postgres", "", "new_" + name_));
+  new_text.insert(new_text.find("  type: kafka"), "  topic_prefix: " + compacted_prefix + "\n");
+  std::string new_file = write_pipeline_file(name_ + "_new", new_text);
+  auto run = [&](const char* command) {
+    return std::make_unique<SluiceProcess>(std::vector<std::string>{command, "-c", new_file});
+  };
+  {
+    auto apply = run("apply");
+    auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
+    EXPECT_EQ(got.rows, want.rows) << apply->stderr_text();
+    EXPECT_EQ(got.checksum, want.checksum);
+    apply->kill(SIGTERM);
+    EXPECT_EQ(apply->wait(30s), 0) << apply->stderr_text();
+  }
+  // A delete capture wrote while no apply ran, of which compaction left only the tombstone:
+  // the warehouse holds the row, and the next apply reads that tombstone first.
+  std::string gone = source_->scalar("SELECT min(ticket_id) FROM ticket_activity");
+  source_->exec("DELETE FROM ticket_activity WHERE ticket_id = " + gone);
+  produce_tombstone(cluster_, compacted_prefix + ".public.ticket_activity",
+                    R"({"ticket_id":")" + gone + R"("})", 3);
+  // Another apply, now with warehouse offsets, rebuilds its state from the compacted topics
+  // up to those offsets and applies the tombstone; then capture resumes into the topics.
+  auto apply = run("apply");
+  {
+    auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
+    EXPECT_EQ(got.rows, want.rows) << apply->stderr_text();
+    EXPECT_EQ(got.checksum, want.checksum);
+  }
+  auto capture = run("capture");
+  for (int i = 0; i < 100; ++i) {
+    scenario_changes(*source_, rng);
+    std::this_thread::sleep_for(10ms);
+  }
+  auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
+  EXPECT_EQ(got.rows, want.rows) << capture->stderr_text() << apply->stderr_text();
+  EXPECT_EQ(got.checksum, want.checksum);
+  EXPECT_NE(apply->stderr_text().find("flow state rebuilt"), std::string::npos);
+  for (auto* p : {apply.get(), capture.get()}) {
     p->kill(SIGTERM);
     EXPECT_EQ(p->wait(30s), 0) << p->stderr_text();
   }

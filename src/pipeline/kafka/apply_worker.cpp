@@ -79,10 +79,8 @@ bool KafkaApply::run_session() {
   sink_ = sink.get();
   kafka::TopicLayout layout(config_);
   try {
-    if (!config_.flows.empty())
-      flows_ = std::make_unique<KafkaFlowState>(config_, layout);
-    else
-      learn_capture_topics(layout);
+    if (!config_.flows.empty()) flows_ = std::make_unique<KafkaFlowState>(config_, layout);
+    learn_capture_topics(layout);
     kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
     consumer_ = &consumer;
     consumer.subscribe(flows_ ? flows_->driving_topics() : layout.apply_topics());
