@@ -68,7 +68,16 @@ rocksdb::Options store_options(const StoreOptions& options) {
   table.block_cache = rocksdb::NewLRUCache(options.cache_bytes);
   // Most reads are point lookups of a key that may be absent (a row not yet seen).
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Index and filter blocks live in the bounded cache, cut into small partitions: whole
+  // ones (megabytes for a large file) were evicted from a cache shard by data blocks and
+  // read and checksummed again on nearly every lookup, which made building a 2 million
+  // row destination from the store take 17 minutes.
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.pin_top_level_index_and_filter = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::Options db;
   db.create_if_missing = true;
   db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
