@@ -2,6 +2,7 @@
 // larger than the batch limits, and the slices together are exactly the destination rows.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -54,37 +55,39 @@ struct Slices {
   }
 };
 
-TEST(TransformFanOut, ADimensionChangeIsHandedOnInSlicesOfMaxRows) {
+// Renames the customer of every ticket with the given limits: the slices handed on, and
+// in `rest` what was left in the batch.
+Slices fan_out(size_t max_rows, size_t max_bytes, ChangeBatch& rest) {
   ReferenceTables t;
   FlowRuntime rt(reference_flow(), t.all());
   load_one_customers_tickets(rt, t);
   Slices slices;
-  ChangeBatch out;
-  rt.apply(rename_customer(t), out,
-           {.max_rows = 64, .take = [&](ChangeBatch& part) { slices.take(part); }});
+  rt.apply(rename_customer(t), rest,
+           {max_rows, max_bytes, [&](ChangeBatch& part) { slices.take(part); }});
+  return slices;
+}
+
+TEST(TransformFanOut, ADimensionChangeIsHandedOnInSlicesOfMaxRows) {
+  ChangeBatch rest;
+  Slices slices = fan_out(64, std::numeric_limits<size_t>::max(), rest);
   ASSERT_EQ(slices.rows.size(), size_t{kTickets / 64});
   for (size_t rows : slices.rows) EXPECT_EQ(rows, 64u);
-  EXPECT_EQ(out.changes.size(), size_t{kTickets % 64});
-  slices.take(out);
+  EXPECT_EQ(rest.changes.size(), size_t{kTickets % 64});
+  slices.take(rest);
   EXPECT_EQ(slices.keys.size(), size_t{kTickets});
 }
 
 TEST(TransformFanOut, ADimensionChangeIsHandedOnInSlicesOfMaxBytes) {
-  ReferenceTables t;
-  FlowRuntime rt(reference_flow(), t.all());
-  load_one_customers_tickets(rt, t);
-  Slices slices;
-  ChangeBatch out;
   constexpr size_t kMaxBytes = 4096;
-  rt.apply(rename_customer(t), out,
-           {.max_bytes = kMaxBytes, .take = [&](ChangeBatch& part) { slices.take(part); }});
+  ChangeBatch rest;
+  Slices slices = fan_out(std::numeric_limits<size_t>::max(), kMaxBytes, rest);
   ASSERT_GT(slices.rows.size(), 10u);
   size_t row_bytes = slices.bytes.front() / slices.rows.front();
   for (size_t bytes : slices.bytes) {
     EXPECT_GE(bytes, kMaxBytes);
     EXPECT_LT(bytes, kMaxBytes + row_bytes + 64);
   }
-  slices.take(out);
+  slices.take(rest);
   EXPECT_EQ(slices.keys.size(), size_t{kTickets});
 }
 
