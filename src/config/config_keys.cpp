@@ -503,6 +503,7 @@ std::vector<KeySpec> build_key_specs() {
   specs.push_back(string_key(
       {"state.dir", kOptional,
        "Folder of this pipeline's flow state (a RocksDB store; `sluice reset` removes it). "
+       "`sluice apply` keeps one store per process in its subfolders apply-0, apply-1, ... "
        "Flows only: mirror pipelines keep no state."},
       member(&PipelineConfig::state, &StateConfig::dir), Empty::kRefused,
       "$XDG_STATE_HOME/sluice/<name>, or ~/.local/state/sluice/<name>"));

@@ -12,12 +12,12 @@
 namespace sluice {
 
 FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables,
-                 state::StateStore* store)
+                 state::StateStore* store, const std::string& key_prefix)
     : store_(store) {
   for (const FlowConfig& flow : config.flows) {
     // Keys of flow i start with 'F' and i: flows are told apart by their order, which the
     // fingerprint covers.
-    transform::FlowStorage storage{store, std::string("F") + static_cast<char>(flows_.size())};
+    transform::FlowStorage storage{store, key_prefix + 'F' + static_cast<char>(flows_.size())};
     std::unique_ptr<transform::FlowRuntime> runtime;
     try {
       runtime = std::make_unique<transform::FlowRuntime>(flow, source_tables, storage);

@@ -24,9 +24,10 @@ class FlowRuntime;
 class FlowSet {
  public:
   // Compiles every flow against the captured tables; a flow that reads a table the
-  // source does not capture is a ConfigError. With a store, the flows' state lives there.
+  // source does not capture is a ConfigError. With a store, the flows' state lives there,
+  // under keys that start with `key_prefix` (several flow sets can share one store).
   FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>& source_tables,
-          state::StateStore* store = nullptr);
+          state::StateStore* store = nullptr, const std::string& key_prefix = {});
   ~FlowSet();
 
   std::vector<TableSchemaPtr> outputs() const;

@@ -186,6 +186,7 @@ class Kafka : public ::testing::Test {
 
   MockCluster cluster_;
   PgServer* server_ = nullptr;
+  std::string last_apply_log_;
   std::string name_;
   std::string file_;
   std::unique_ptr<PgClient> source_;
@@ -563,19 +564,21 @@ Compaction compact_topics(MockCluster& cluster, const std::string& from, const s
   return result;
 }
 
+// The reference flow over Kafka (three driving partitions), as pipeline text.
+std::string flows_over_kafka(const std::string& name, PgServer& server,
+                             const std::string& brokers) {
+  std::string text = reference_flow_pipeline(
+      name + "f", "postgres", server.url("postgres", "", "src_" + name),
+      server.url("postgres", "", "dst_" + name), "[insert, update, delete]");
+  text.insert(text.find("sink:"), "  tables: [sport_event, ticket, customer, ticket_activity]\n");
+  return text + "transport:\n  type: kafka\n  brokers: " + brokers +
+         "\n  partitions: 3\n  properties:\n    session.timeout.ms: 6000\n";
+}
+
 TEST_F(Kafka, FlowsAcrossTwoApplyProcessesEqualTheJoin) {
   create_scenario(*source_);
   std::string flows_file = write_pipeline_file(
-      name_ + "_flows",
-      reference_flow_pipeline(name_ + "f", "postgres", server_->url("postgres", "", "src_" + name_),
-                              server_->url("postgres", "", "dst_" + name_),
-                              "[insert, update, delete]") +
-          "transport:\n  type: kafka\n  brokers: " + cluster_.bootstraps() +
-          "\n  partitions: 3\n  properties:\n    session.timeout.ms: 6000\n");
-  // The captured tables: the flow's four, not the fixture's orders and customers.
-  std::string text = read_file(flows_file);
-  text.insert(text.find("sink:"), "  tables: [sport_event, ticket, customer, ticket_activity]\n");
-  flows_file = write_pipeline_file(name_ + "_flows", text);
+      name_ + "_flows", flows_over_kafka(name_, *server_, cluster_.bootstraps()));
   auto run = [&](const char* command) {
     return std::make_unique<SluiceProcess>(std::vector<std::string>{command, "-c", flows_file});
   };
@@ -624,12 +627,7 @@ void produce_tombstone(MockCluster& cluster, const std::string& topic, const std
 TEST_F(Kafka, ANewWorkerRebuildsFlowsFromCompactedTopics) {
   create_scenario(*source_);
   const std::string pipeline = name_ + "f";
-  std::string text = reference_flow_pipeline(
-      pipeline, "postgres", server_->url("postgres", "", "src_" + name_),
-      server_->url("postgres", "", "dst_" + name_), "[insert, update, delete]");
-  text.insert(text.find("sink:"), "  tables: [sport_event, ticket, customer, ticket_activity]\n");
-  text += "transport:\n  type: kafka\n  brokers: " + cluster_.bootstraps() +
-          "\n  partitions: 3\n  properties:\n    session.timeout.ms: 6000\n";
+  std::string text = flows_over_kafka(name_, *server_, cluster_.bootstraps());
   std::string first_file = write_pipeline_file(name_ + "_first", text);
   std::mt19937 rng(11);
   {
@@ -684,9 +682,12 @@ TEST_F(Kafka, ANewWorkerRebuildsFlowsFromCompactedTopics) {
   source_->exec("DELETE FROM ticket_activity WHERE ticket_id = " + gone);
   produce_tombstone(cluster_, compacted_prefix + ".public.ticket_activity",
                     R"({"ticket_id":")" + gone + R"("})", 3);
-  // Another apply, now with warehouse offsets, rebuilds its state from the compacted topics
-  // up to those offsets and applies the tombstone; then capture resumes into the topics.
-  auto apply = run("apply");
+  // Another apply, now with warehouse offsets and without local flow state (as on a new
+  // machine), rebuilds its state from the compacted topics up to those offsets and applies
+  // the tombstone; then capture resumes into the topics.
+  auto apply = std::make_unique<SluiceProcess>(
+      std::vector<std::string>{"apply", "-c", new_file},
+      std::map<std::string, std::string>{{"XDG_STATE_HOME", (test_dir() / "new_state").string()}});
   {
     auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
     EXPECT_EQ(got.rows, want.rows) << apply->stderr_text();
@@ -700,11 +701,108 @@ TEST_F(Kafka, ANewWorkerRebuildsFlowsFromCompactedTopics) {
   auto [want, got] = wait_for_the_join(*source_, fresh, 90s);
   EXPECT_EQ(got.rows, want.rows) << capture->stderr_text() << apply->stderr_text();
   EXPECT_EQ(got.checksum, want.checksum);
-  EXPECT_NE(apply->stderr_text().find("flow state rebuilt"), std::string::npos);
+  EXPECT_NE(apply->stderr_text().find("0 resumed"), std::string::npos) << apply->stderr_text();
   for (auto* p : {apply.get(), capture.get()}) {
     p->kill(SIGTERM);
     EXPECT_EQ(p->wait(30s), 0) << p->stderr_text();
   }
+}
+
+// Runs `command --until-caught-up` to its end.
+ProcessResult caught_up(const char* command, const std::string& file,
+                        const std::map<std::string, std::string>& env = {}) {
+  return SluiceProcess::run_to_completion({command, "--until-caught-up", "-c", file}, 180s, env);
+}
+
+// A restarted apply process resumes every partition from its flow state on disk: it writes
+// what changed while it was down, not every destination row again.
+TEST_F(Kafka, ARestartedWorkerResumesFromItsFlowState) {
+  create_scenario(*source_);
+  std::string file = write_pipeline_file(name_ + "_flows",
+                                         flows_over_kafka(name_, *server_, cluster_.bootstraps()));
+  ProcessResult capture = caught_up("capture", file);
+  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  ProcessResult apply = caught_up("apply", file);
+  ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+  auto [first_want, first_got] = wait_for_the_join(*source_, *sink_, 10s);
+  ASSERT_EQ(first_got.checksum, first_want.checksum) << apply.stderr_text;
+  ASSERT_GT(first_got.rows, 1000);
+
+  sink_->exec(
+      "CREATE TABLE destination_writes (n int);"
+      "CREATE FUNCTION count_write() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN INSERT INTO destination_writes VALUES (1); RETURN NULL; END $$;"
+      "CREATE TRIGGER count_writes AFTER INSERT OR UPDATE ON public.sport_event_activity "
+      "FOR EACH ROW EXECUTE FUNCTION count_write()");
+  // Two purchases and a customer with three activities.
+  source_->exec(
+      "INSERT INTO ticket_activity VALUES (2001, 3, now(), now()), (2002, 4, now(), now());"
+      "UPDATE customer SET name = 'Renamed 7' WHERE customer_id = 7");
+  capture = caught_up("capture", file);
+  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  apply = caught_up("apply", file);
+  ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+  auto [want, got] = wait_for_the_join(*source_, *sink_, 10s);
+  EXPECT_EQ(got.rows, want.rows) << apply.stderr_text;
+  EXPECT_EQ(got.checksum, want.checksum);
+  EXPECT_NE(apply.stderr_text.find(" 0 rebuilt"), std::string::npos) << apply.stderr_text;
+  int writes = std::stoi(sink_->scalar("SELECT count(*) FROM destination_writes"));
+  EXPECT_GE(writes, 5);
+  EXPECT_LE(writes, 10) << "the restart wrote rows the warehouse already held";
+}
+
+// kill -9 at each named point of apply with flows: during the first rebuild (part of the
+// state committed, nothing in the warehouse yet), between the warehouse commit and the
+// state commit, and after both. The next apply ends equal to the join.
+TEST_F(Kafka, AKillAtEachPointOfApplyWithFlowsConverges) {
+  create_scenario(*source_);
+  std::string file = write_pipeline_file(name_ + "_flows",
+                                         flows_over_kafka(name_, *server_, cluster_.bootstraps()));
+  ProcessResult capture = caught_up("capture", file);
+  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  std::mt19937 rng(5);
+  for (const char* point :
+       {"after_replay_state_commit", "after_warehouse_commit", "after_state_commit"}) {
+    SCOPED_TRACE(point);
+    for (int i = 0; i < 20; ++i) scenario_changes(*source_, rng);
+    capture = caught_up("capture", file);
+    ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+    ProcessResult killed = caught_up("apply", file, {{"SLUICE_CRASH_AT", point}});
+    EXPECT_EQ(killed.exit_code, 128 + 9) << killed.stderr_text;
+    ProcessResult apply = caught_up("apply", file);
+    ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+    auto [want, got] = wait_for_the_join(*source_, *sink_, 10s);
+    EXPECT_EQ(got.rows, want.rows) << apply.stderr_text;
+    EXPECT_EQ(got.checksum, want.checksum);
+  }
+}
+
+// A partition comes back to a process whose flow state is behind the warehouse: another
+// process (with state of its own) applied driving and lookup changes meanwhile, and more
+// arrived while none ran. The resumed state replays the driving messages it missed and
+// writes what the lookup changes since its stamp do.
+TEST_F(Kafka, AResumedPartitionCatchesUpWithWhatAnotherWorkerWrote) {
+  create_scenario(*source_);
+  std::string file = write_pipeline_file(name_ + "_flows",
+                                         flows_over_kafka(name_, *server_, cluster_.bootstraps()));
+  const std::map<std::string, std::string> other_machine{
+      {"XDG_STATE_HOME", (test_dir() / "other_state").string()}};
+  std::mt19937 rng(9);
+  auto changes_then_apply = [&](const std::map<std::string, std::string>& env) {
+    for (int i = 0; i < 30; ++i) scenario_changes(*source_, rng);
+    ProcessResult capture = caught_up("capture", file);
+    ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+    ProcessResult apply = caught_up("apply", file, env);
+    ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+    auto [want, got] = wait_for_the_join(*source_, *sink_, 10s);
+    EXPECT_EQ(got.rows, want.rows) << apply.stderr_text;
+    EXPECT_EQ(got.checksum, want.checksum);
+    last_apply_log_ = apply.stderr_text;
+  };
+  changes_then_apply({});
+  changes_then_apply(other_machine);
+  changes_then_apply({});
+  EXPECT_NE(last_apply_log_.find(" 0 rebuilt"), std::string::npos) << last_apply_log_;
 }
 
 }  // namespace

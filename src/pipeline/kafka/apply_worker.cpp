@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/crash_point.hpp"
 #include "core/error.hpp"
 #include "pipeline/endpoints.hpp"
 #include "pipeline/session_loop.hpp"
@@ -49,7 +50,7 @@ std::vector<kafka::KafkaOffset> KafkaApply::on_assigned(
   }
   if (flows_) {
     started_batch();
-    flows_->rebuild(stored_, batch_);
+    flows_->assign(stored_, batch_);
   }
   return starts;
 }
@@ -147,7 +148,7 @@ void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
   started_batch();
   // With flows, the batch counts the bytes of what the flows write (they count them).
   if (flows_) {
-    for (Change& change : held.changes) flows_->apply(change, batch_);
+    for (Change& change : held.changes) flows_->apply(tp, change, batch_);
   } else {
     for (Change& change : held.changes) batch_.changes.push_back(std::move(change));
     batch_.row_bytes += held.row_bytes;
@@ -178,15 +179,23 @@ bool KafkaApply::batch_due() const {
          age >= config_.batch.max_delay;
 }
 
+// The warehouse commits first, then the flow state, then the group offsets (a hint only:
+// the warehouse's offsets are the truth).
 void KafkaApply::commit() {
   batch_started_ = false;
-  if (batch_empty()) return;
+  if (batch_empty()) {
+    if (flows_) flows_->commit(stored_);  // lookup changes that wrote nothing
+    return;
+  }
   std::vector<kafka::PartitionProgress> progress;
   for (const auto& [tp, p] : progress_) progress.push_back(p);
   // Fenced: the group moved a partition while this batch was built. The session starts
   // over from what the warehouse holds, with the partitions the group gives it now.
   sink_->apply(batch_, progress).value_or_raise();
   for (const kafka::PartitionProgress& p : progress) stored_[p.partition] = p.next;
+  crash_point("after_warehouse_commit");
+  if (flows_) flows_->commit(stored_);
+  crash_point("after_state_commit");
   if (consumer_ != nullptr) consumer_->commit_hint(progress);
   applied_ += batch_.changes.size();
   batch_.clear();
