@@ -28,6 +28,7 @@ FlowSet::FlowSet(const PipelineConfig& config, const std::vector<TableSchemaPtr>
       throw ConfigError(fmt::format("{}: flow {}: {}", config.file, flow.name, message));
     }
     for (const std::string& table : runtime->tables()) readers_[table].push_back(runtime.get());
+    fingerprint_ += runtime->fingerprint() + "\n";
     flows_.push_back(std::move(runtime));
   }
 }
@@ -60,12 +61,6 @@ void FlowSet::load(const TableSchemaPtr& table, std::span<const Row> rows) {
   state::StateBatch batch;
   stage(batch);
   store_->write_unlogged(batch).value_or_raise();
-}
-
-std::string FlowSet::fingerprint() const {
-  std::string text;
-  for (const auto& flow : flows_) text += flow->fingerprint() + "\n";
-  return text;
 }
 
 void FlowSet::stage(state::StateBatch& batch) {

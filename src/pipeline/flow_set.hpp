@@ -55,7 +55,7 @@ class FlowSet {
   void apply(const ChangeBatch& in, ChangeBatch& out, const transform::OutputSlicer& slicer = {});
 
   // Identifies the flows' definitions and the columns their state keeps.
-  std::string fingerprint() const;
+  const std::string& fingerprint() const { return fingerprint_; }
   // The state changes of the batches applied since the last stage(), into `batch`.
   void stage(state::StateBatch& batch);
   // Forgets them: their warehouse transaction did not commit.
@@ -74,6 +74,7 @@ class FlowSet {
 
   state::StateStore* store_;
   std::vector<std::unique_ptr<transform::FlowRuntime>> flows_;
+  std::string fingerprint_;  // stamped on every commit: computed once
   std::unordered_map<std::string, Readers> readers_;
   // Holding the schema keeps its address from being reused by another table.
   std::unordered_map<const TableSchema*, std::pair<TableSchemaPtr, const Readers*>>
