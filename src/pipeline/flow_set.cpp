@@ -108,8 +108,8 @@ std::vector<std::string> FlowSet::lookup_tables() const {
   return out;
 }
 
-void FlowSet::emit_all(ChangeBatch& out) {
-  for (const auto& flow : flows_) flow->emit_all(out);
+void FlowSet::emit_all(ChangeBatch& out, const transform::OutputSlicer& slicer) {
+  for (const auto& flow : flows_) flow->emit_all(out, 0, slicer);
 }
 
 void FlowSet::apply(const ChangeBatch& in, ChangeBatch& out,

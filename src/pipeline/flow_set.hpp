@@ -46,8 +46,8 @@ class FlowSet {
   std::vector<std::string> lookup_tables() const;
 
   // One upsert per destination row the loaded state produces, without emptying the
-  // destination first (a partial state rewrites only its own rows).
-  void emit_all(ChangeBatch& out);
+  // destination first (a partial state rewrites only its own rows); `slicer` as for apply().
+  void emit_all(ChangeBatch& out, const transform::OutputSlicer& slicer = {});
 
   // Transforms `in` into `out` (the same transaction boundary); `slicer` takes the output
   // as it fills a slice, the rest stays in `out`. Dead letters are stamped with the batch's

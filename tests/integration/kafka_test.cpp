@@ -805,5 +805,36 @@ TEST_F(Kafka, AResumedPartitionCatchesUpWithWhatAnotherWorkerWrote) {
   EXPECT_NE(last_apply_log_.find(" 0 rebuilt"), std::string::npos) << last_apply_log_;
 }
 
+// A lookup change that fans out to 601 destination rows, with batch.max_rows 50: written in
+// slices of one warehouse transaction, so a kill after the first slice leaves none of them
+// visible and the next apply writes them all.
+TEST_F(Kafka, ALookupFanOutIsWrittenInSlicesOfOneWarehouseTransaction) {
+  create_scenario(*source_);
+  source_->exec("UPDATE ticket_activity SET purchased_by = 1 WHERE ticket_id <= 600");
+  std::string text = flows_over_kafka(name_, *server_, cluster_.bootstraps());
+  text.replace(text.find("max_rows: 500"), 13, "max_rows: 50");
+  std::string file = write_pipeline_file(name_ + "_flows", text);
+  ProcessResult capture = caught_up("capture", file);
+  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  ProcessResult apply = caught_up("apply", file);
+  ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+
+  source_->exec("UPDATE customer SET name = 'Fanned out' WHERE customer_id = 1");
+  capture = caught_up("capture", file);
+  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  ProcessResult killed = caught_up("apply", file, {{"SLUICE_CRASH_AT", "after_slice"}});
+  EXPECT_EQ(killed.exit_code, 128 + 9) << killed.stderr_text;
+  const std::string renamed =
+      "SELECT count(*) FROM public.sport_event_activity WHERE name = 'Fanned out'";
+  EXPECT_EQ(sink_->scalar(renamed), "0");
+  apply = caught_up("apply", file);
+  ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
+  EXPECT_EQ(sink_->scalar(renamed),
+            source_->scalar("SELECT count(*) FROM ticket_activity WHERE purchased_by = 1"));
+  auto [want, got] = wait_for_the_join(*source_, *sink_, 10s);
+  EXPECT_EQ(got.rows, want.rows) << apply.stderr_text;
+  EXPECT_EQ(got.checksum, want.checksum);
+}
+
 }  // namespace
 }  // namespace sluice::test

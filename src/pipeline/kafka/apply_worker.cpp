@@ -68,6 +68,7 @@ void KafkaApply::on_revoked(const std::vector<kafka::TopicPartition>& partitions
 
 void KafkaApply::discard() {
   batch_started_ = false;
+  sliced_rows_ = 0;
   batch_.clear();
   progress_.clear();
   held_.clear();
@@ -80,7 +81,11 @@ bool KafkaApply::run_session() {
   sink_ = sink.get();
   kafka::TopicLayout layout(config_);
   try {
-    if (!config_.flows.empty()) flows_ = std::make_unique<KafkaFlowState>(config_, layout);
+    if (!config_.flows.empty())
+      flows_ = std::make_unique<KafkaFlowState>(
+          config_, layout,
+          transform::OutputSlicer{config_.batch.max_rows, config_.batch.max_bytes,
+                                  [this](ChangeBatch& part) { write_slice(part); }});
     learn_capture_topics(layout);
     kafka::KafkaConsumer consumer(config_.transport, layout.group(), this);
     consumer_ = &consumer;
@@ -161,8 +166,19 @@ void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
   p.next = held.next;
 }
 
+// Flow output that fills a slice before the batch is due: written into the batch's open
+// warehouse transaction, which commit() ends with the offsets (or a fence rolls back).
+void KafkaApply::write_slice(ChangeBatch& part) {
+  started_batch();
+  sliced_rows_ += part.changes.size();
+  sink_->apply(part);
+  part.clear();
+  crash_point("after_slice");
+}
+
 bool KafkaApply::batch_empty() const {
-  return progress_.empty() && batch_.changes.empty() && batch_.dead_letters.empty();
+  return progress_.empty() && batch_.changes.empty() && batch_.dead_letters.empty() &&
+         sliced_rows_ == 0;
 }
 
 void KafkaApply::started_batch() {
@@ -174,7 +190,7 @@ void KafkaApply::started_batch() {
 bool KafkaApply::batch_due() const {
   if (!batch_started_) return false;
   auto age = std::chrono::steady_clock::now() - batch_start_;
-  size_t rows = batch_.changes.size();
+  size_t rows = batch_.changes.size() + sliced_rows_;
   return rows >= config_.batch.max_rows || batch_.row_bytes >= config_.batch.max_bytes ||
          age >= config_.batch.max_delay;
 }
@@ -197,7 +213,8 @@ void KafkaApply::commit() {
   if (flows_) flows_->commit(stored_);
   crash_point("after_state_commit");
   if (consumer_ != nullptr) consumer_->commit_hint(progress);
-  applied_ += batch_.changes.size();
+  applied_ += batch_.changes.size() + sliced_rows_;
+  sliced_rows_ = 0;
   batch_.clear();
   progress_.clear();
 }

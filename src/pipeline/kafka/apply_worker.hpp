@@ -41,6 +41,7 @@ class KafkaApply : public kafka::RebalanceListener {
 
   void consume(const rd_kafka_message_t& message);
   void release(const kafka::TopicPartition& tp, Held& held);
+  void write_slice(ChangeBatch& part);
   bool batch_due() const;
   void commit();
   bool caught_up() const;
@@ -62,6 +63,7 @@ class KafkaApply : public kafka::RebalanceListener {
   std::set<kafka::TopicPartition> at_end_;  // read up to the end of the partition
   std::chrono::steady_clock::time_point batch_start_;
   bool batch_started_ = false;
+  size_t sliced_rows_ = 0;  // of this batch, already written into its open transaction
   uint64_t applied_ = 0;
 };
 

@@ -31,8 +31,11 @@ void reach(kafka::KafkaOffset& read, kafka::KafkaOffset end) {
 
 }  // namespace
 
-KafkaFlowState::KafkaFlowState(const PipelineConfig& config, const kafka::TopicLayout& layout)
-    : config_(config) {
+KafkaFlowState::KafkaFlowState(const PipelineConfig& config, const kafka::TopicLayout& layout,
+                               transform::OutputSlicer slicer)
+    : config_(config),
+      slicer_(std::move(slicer)),
+      discarding_{slicer_.max_rows, slicer_.max_bytes, [](ChangeBatch& out) { out.clear(); }} {
   schemas_ =
       kafka::CapturePosition(config.transport, layout.position_topic(), config.name).schemas();
   if (schemas_.empty())
@@ -73,7 +76,13 @@ bool KafkaFlowState::decode(const rd_kafka_message_t& message) {
 }
 
 void KafkaFlowState::feed(Partition& partition, ChangeBatch& out) {
-  partition.flows->apply(one_, out);
+  partition.flows->apply(one_, out, slicer_);
+  uncommitted_ = true;
+}
+
+void KafkaFlowState::discard(Partition& partition) {
+  discarded_.clear();
+  partition.flows->apply(one_, discarded_, discarding_);
   uncommitted_ = true;
 }
 
@@ -160,10 +169,7 @@ void KafkaFlowState::replay_driving(const PartitionOffsets& warehouse) {
   kafka::KafkaConsumer reader(config_.transport, "", nullptr);
   replay(reader, starts, warehouse, [&](const rd_kafka_message_t& m) {
     Partition& partition = partitions_.at(partition_of(m));
-    if (decode(m)) {
-      discarded_.clear();
-      feed(partition, discarded_);
-    }
+    if (decode(m)) discard(partition);
     partition.stamp.driving = kafka::KafkaOffset{m.offset + 1};
     if (++replayed_since_checkpoint_ >= kReplayCheckpointEvery) checkpoint_replay(false);
   });
@@ -193,10 +199,8 @@ void KafkaFlowState::replay_lookups(ChangeBatch& out) {
     for (auto& [tp, partition] : partitions_) {
       kafka::KafkaOffset& read = partition.stamp.lookups[lp];
       if (m.offset < read.value) continue;
-      if (decoded) {
-        discarded_.clear();
-        feed(partition, partition.stamp.complete ? out : discarded_);
-      }
+      if (decoded && partition.stamp.complete) feed(partition, out);
+      if (decoded && !partition.stamp.complete) discard(partition);
       read = kafka::KafkaOffset{m.offset + 1};
     }
     if (++replayed_since_checkpoint_ >= kReplayCheckpointEvery) checkpoint_replay(true);
@@ -215,11 +219,13 @@ void KafkaFlowState::rewrite_rebuilt(ChangeBatch& out) {
       std::ranges::any_of(partitions_, [](const auto& p) { return !p.second.stamp.complete; });
   if (!any) return;
   checkpoint_replay(true);  // the rows emit_all reads are those in the store
-  size_t before = out.changes.size();
-  for (auto& [tp, partition] : partitions_)
-    if (!partition.stamp.complete) partition.flows->emit_all(out);
-  spdlog::info("apply: {} destination rows of rebuilt partitions upserted again",
-               out.changes.size() - before);
+  size_t rebuilt = 0;
+  for (auto& [tp, partition] : partitions_) {
+    if (partition.stamp.complete) continue;
+    partition.flows->emit_all(out, slicer_);
+    ++rebuilt;
+  }
+  spdlog::info("apply: every destination row of {} rebuilt partitions upserted again", rebuilt);
 }
 
 // A resumed partition's lookup output is not in the warehouse until the next batch commits,

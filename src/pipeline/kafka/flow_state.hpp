@@ -32,8 +32,10 @@ class KafkaFlowState {
  public:
   // Reads the table schemas capture recorded; throws ConnectionError when there are none
   // yet (capture has not started) and ConfigError when a flow does not compile. Opens the
-  // process's state store.
-  KafkaFlowState(const PipelineConfig& config, const kafka::TopicLayout& layout);
+  // process's state store. `slicer` takes the output written to the warehouse as it fills
+  // a slice (a lookup change that fans out, a rebuilt partition's rows).
+  KafkaFlowState(const PipelineConfig& config, const kafka::TopicLayout& layout,
+                 transform::OutputSlicer slicer);
   ~KafkaFlowState();
 
   const std::vector<std::string>& driving_topics() const { return driving_topics_; }
@@ -72,6 +74,7 @@ class KafkaFlowState {
   void checkpoint_replay(bool incomplete_only);
   bool decode(const rd_kafka_message_t& message);
   void feed(Partition& partition, ChangeBatch& out);
+  void discard(Partition& partition);
 
   const PipelineConfig& config_;
   std::vector<TableSchemaPtr> schemas_;
@@ -82,6 +85,8 @@ class KafkaFlowState {
   std::unique_ptr<kafka::KafkaConsumer> lookups_;
   PartitionOffsets lookup_next_;
   kafka::ChangeDecoder decoder_;
+  transform::OutputSlicer slicer_;
+  transform::OutputSlicer discarding_;  // for output the warehouse already has
   ChangeBatch one_;
   ChangeBatch discarded_;
   uint64_t replayed_since_checkpoint_ = 0;
