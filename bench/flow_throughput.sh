@@ -36,9 +36,11 @@ UPDATE customer SET name = name || '.' WHERE customer_id = 1 + (random() * ($CUS
 COMMIT;
 SQL
 
-run_sluice() {  # run_sluice BINARY LOG: sluice run --until-caught-up in the background
-  SOURCE_URL=$src_url WAREHOUSE_URL=$dst_url "$1" run --until-caught-up --no-progress \
-    -c "$BENCH_DIR/pipeline.yaml" 2>"$2" &
+run_sluice() {  # run_sluice BINARY LOG [PREFIX...]: sluice run --until-caught-up in the background
+  local binary=$1 log=$2
+  shift 2
+  SOURCE_URL=$src_url WAREHOUSE_URL=$dst_url "$@" "$binary" run --until-caught-up --no-progress \
+    -c "$BENCH_DIR/pipeline.yaml" 2>"$log" &
   sluice_pid=$!
 }
 
@@ -57,7 +59,13 @@ for binary in "${BINARIES[@]}"; do
 
   as_postgres "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$src_port" -U postgres -f "$BENCH_DIR/backlog.sql" \
     -c 2 -t $((TRANSACTIONS / 2)) postgres >/dev/null
-  run_sluice "$binary" "$BENCH_DIR/backlog.log"
+  # PERF_DIR=<folder>: the backlog run is recorded with perf (the profile says where the time goes).
+  if [ -n "${PERF_DIR:-}" ]; then
+    run_sluice "$binary" "$BENCH_DIR/backlog.log" perf record -F 499 -g \
+      -o "$PERF_DIR/$(basename "$binary").perf.data"
+  else
+    run_sluice "$binary" "$BENCH_DIR/backlog.log"
+  fi
   until curl -sf "http://127.0.0.1:$metrics_port/status" | grep -q '"state":"streaming"'; do
     kill -0 "$sluice_pid" 2>/dev/null || break
     sleep 0.05
