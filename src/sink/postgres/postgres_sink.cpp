@@ -67,7 +67,12 @@ void PostgresSink::lock_setup() {
     conn_.exec("SELECT pg_advisory_xact_lock(hashtext('sluice sink setup'))");
 }
 
-std::optional<Position> PostgresSink::checkpoint() {
+Checkpoint PostgresSink::checkpoint(CheckpointKind kind) {
+  if (kind == CheckpointKind::kStreamOffsets) return {.offsets = offset_table().read(conn_)};
+  return {.position = stored_position()};
+}
+
+std::optional<Position> PostgresSink::stored_position() {
   std::optional<std::string> text =
       conn_.scalar(fmt::format("SELECT position FROM {} WHERE pipeline = $1 AND snapshot_complete",
                                checkpoint_table_),
@@ -176,12 +181,19 @@ void PostgresSink::truncate(const TableSchema& table) {
   conn_.exec(dialect_->truncate(target_of(table)));
 }
 
-void PostgresSink::apply(const ChangeBatch& batch) {
+Result<void> PostgresSink::apply(const ChangeBatch& batch,
+                                 const std::optional<Checkpoint>& commit) {
   stage(batch);
-  if (batch.commit_position) {
-    write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
-    end_transaction("COMMIT");
+  if (!commit) return {};
+  if (commit->position) write_checkpoint(*commit->position, batch.last_commit_time_us);
+  if (!commit->offsets.empty() && !offset_table().write(conn_, commit->offsets)) {
+    end_transaction("ROLLBACK");
+    return Error(Errc::kFenced,
+                 "sink: another apply process has taken over a partition of this batch; "
+                 "rolled back");
   }
+  end_transaction("COMMIT");
+  return {};
 }
 
 // Staged S3 objects are no longer needed once the transaction has ended either way.
@@ -192,7 +204,7 @@ void PostgresSink::end_transaction(std::string_view statement) {
   if (s3_) s3_->delete_loaded();
 }
 
-const KafkaOffsetTable& PostgresSink::offset_table() {
+const StreamOffsetTable& PostgresSink::offset_table() {
   if (!offset_table_) {
     offset_table_.emplace(
         quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_kafka_offsets"),
@@ -204,24 +216,6 @@ const KafkaOffsetTable& PostgresSink::offset_table() {
     if (own_transaction) conn_.exec("COMMIT");
   }
   return *offset_table_;
-}
-
-std::map<kafka::TopicPartition, kafka::KafkaOffset> PostgresSink::kafka_offsets() {
-  return offset_table().read(conn_);
-}
-
-Result<void> PostgresSink::apply(const ChangeBatch& batch,
-                                 const std::vector<kafka::PartitionProgress>& progress) {
-  const KafkaOffsetTable& offsets = offset_table();
-  stage(batch);
-  if (!offsets.write(conn_, progress)) {
-    end_transaction("ROLLBACK");
-    return Error(Errc::kFenced,
-                 "sink: another apply process has taken over a partition of this batch; "
-                 "rolled back");
-  }
-  end_transaction("COMMIT");
-  return {};
 }
 
 void PostgresSink::stage(const ChangeBatch& batch) {

@@ -1,4 +1,4 @@
-#include "sink/postgres/kafka_offset_table.hpp"
+#include "sink/postgres/stream_offset_table.hpp"
 
 #include <fmt/format.h>
 
@@ -13,10 +13,10 @@ bool one_row_affected(const PgResult& result) {
 
 }  // namespace
 
-KafkaOffsetTable::KafkaOffsetTable(std::string qualified_table, std::string pipeline, bool upsert)
+StreamOffsetTable::StreamOffsetTable(std::string qualified_table, std::string pipeline, bool upsert)
     : table_(std::move(qualified_table)), pipeline_(std::move(pipeline)), upsert_(upsert) {}
 
-void KafkaOffsetTable::create(PgConnection& conn) const {
+void StreamOffsetTable::create(PgConnection& conn) const {
   conn.exec(fmt::format(
       "CREATE TABLE IF NOT EXISTS {} (pipeline VARCHAR(256) NOT NULL, topic VARCHAR(256) NOT "
       "NULL, \"partition\" INTEGER NOT NULL, next_offset BIGINT NOT NULL, PRIMARY KEY "
@@ -24,27 +24,25 @@ void KafkaOffsetTable::create(PgConnection& conn) const {
       table_));
 }
 
-std::map<kafka::TopicPartition, kafka::KafkaOffset> KafkaOffsetTable::read(
-    PgConnection& conn) const {
+std::vector<StreamOffset> StreamOffsetTable::read(PgConnection& conn) const {
   PgResult r = conn.query(
       fmt::format("SELECT topic, \"partition\", next_offset FROM {} WHERE pipeline = $1", table_),
       {pipeline_});
-  std::map<kafka::TopicPartition, kafka::KafkaOffset> out;
+  std::vector<StreamOffset> out;
   for (int i = 0; i < PQntuples(r.get()); ++i)
-    out[{PQgetvalue(r.get(), i, 0), std::atoi(PQgetvalue(r.get(), i, 1))}] =
-        kafka::KafkaOffset{std::atoll(PQgetvalue(r.get(), i, 2))};
+    out.push_back({.part = {PQgetvalue(r.get(), i, 0), std::atoi(PQgetvalue(r.get(), i, 1))},
+                   .next = std::atoll(PQgetvalue(r.get(), i, 2))});
   return out;
 }
 
-bool KafkaOffsetTable::write(PgConnection& conn,
-                             const std::vector<kafka::PartitionProgress>& progress) const {
-  for (const kafka::PartitionProgress& p : progress) {
-    std::vector<std::string> params = {pipeline_, p.partition.topic,
-                                       std::to_string(p.partition.partition),
-                                       std::to_string(p.next.value)};
+bool StreamOffsetTable::write(PgConnection& conn, const std::vector<StreamOffset>& offsets) const {
+  for (const StreamOffset& offset : offsets) {
+    std::vector<std::string> params = {pipeline_, offset.part.stream,
+                                       std::to_string(offset.part.part),
+                                       std::to_string(offset.next)};
     PgResult r;
-    if (p.expected.stored()) {
-      params.push_back(std::to_string(p.expected.value));
+    if (offset.expected) {
+      params.push_back(std::to_string(*offset.expected));
       r = conn.query(fmt::format("UPDATE {} SET next_offset = $4 WHERE pipeline = $1 AND topic = "
                                  "$2 AND \"partition\" = $3::int AND next_offset = $5::bigint",
                                  table_),
