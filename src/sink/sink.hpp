@@ -29,8 +29,10 @@ class Sink {
 
   // Applies the changes. With `commit`, commits them together with that checkpoint in one
   // warehouse transaction; without, the transaction stays open for the rest of the source
-  // transaction. Returns Errc::kFenced, having rolled back, when a stream part no longer
-  // resumes at its expected offset: another process took the part over.
+  // transaction. Having rolled back, returns Errc::kFenced when a stream part no longer
+  // resumes at its expected offset (another process took the part over), or the error of
+  // a statement that touches shared rows (a deadlock, a serialization failure, a refused
+  // row, a lost connection), which keeps the server's code.
   virtual Result<void> apply(const ChangeBatch& batch, const std::optional<Checkpoint>& commit) = 0;
 
   // Drops the checkpoint so the next run starts over.

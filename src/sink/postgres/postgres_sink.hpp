@@ -29,15 +29,19 @@ class PostgresSink : public Sink {
 
  private:
   void lock_setup();
-  StagingMerge& staging_for(const TableSchemaPtr& table);
-  void flush_staged();
-  void stage(const ChangeBatch& batch);
+  // The statements that touch rows other transactions may hold (merge, truncate,
+  // checkpoint, COMMIT) return their error; the caller acts on its code.
+  Result<void> apply_in_transaction(const ChangeBatch& batch,
+                                    const std::optional<Checkpoint>& commit);
+  Result<StagingMerge*> staging_for(const TableSchemaPtr& table);
+  Result<void> flush_staged();
+  Result<void> stage(const ChangeBatch& batch);
   const StreamOffsetTable& offset_table();
   std::optional<Position> stored_position();
-  void truncate(const TableSchema& table);
-  void write_checkpoint(const Position& position, int64_t commit_time_us);
+  Result<void> truncate(const TableSchemaPtr& table);
+  Result<void> write_checkpoint(const Position& position, int64_t commit_time_us);
   void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
-  void end_transaction(std::string_view statement);
+  Result<void> end_transaction(std::string_view statement);
 
   std::string target_of(const TableSchema& table) const;
   void replace_rows(PgConnection& conn, const TableSchema& table, CopyTextReader& rows);

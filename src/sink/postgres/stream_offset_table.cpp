@@ -35,29 +35,36 @@ std::vector<StreamOffset> StreamOffsetTable::read(PgConnection& conn) const {
   return out;
 }
 
-bool StreamOffsetTable::write(PgConnection& conn, const std::vector<StreamOffset>& offsets) const {
+Result<void> StreamOffsetTable::write(PgConnection& conn,
+                                      const std::vector<StreamOffset>& offsets) const {
   for (const StreamOffset& offset : offsets) {
-    std::vector<std::string> params = {pipeline_, offset.part.stream,
-                                       std::to_string(offset.part.part),
-                                       std::to_string(offset.next)};
-    PgResult r;
-    if (offset.expected) {
-      params.push_back(std::to_string(*offset.expected));
-      r = conn.query(fmt::format("UPDATE {} SET next_offset = $4 WHERE pipeline = $1 AND topic = "
-                                 "$2 AND \"partition\" = $3::int AND next_offset = $5::bigint",
-                                 table_),
-                     params);
-    } else {
-      // ON CONFLICT DO NOTHING: a concurrent first writer makes this one affect no row
-      // instead of failing on the key.
-      r = conn.query(fmt::format("INSERT INTO {} (pipeline, topic, \"partition\", next_offset) "
-                                 "VALUES ($1, $2, $3::int, $4::bigint){}",
-                                 table_, upsert_ ? " ON CONFLICT DO NOTHING" : ""),
-                     params);
-    }
-    if (!one_row_affected(r)) return false;
+    Result<PgResult> written = write_one(conn, offset);
+    if (!written) return written.error();
+    if (!one_row_affected(written.value()))
+      return Error(Errc::kFenced,
+                   "sink: another apply process has taken over a partition of this batch");
   }
-  return true;
+  return {};
+}
+
+Result<PgResult> StreamOffsetTable::write_one(PgConnection& conn,
+                                              const StreamOffset& offset) const {
+  std::vector<std::string> params = {pipeline_, offset.part.stream,
+                                     std::to_string(offset.part.part), std::to_string(offset.next)};
+  if (offset.expected) {
+    params.push_back(std::to_string(*offset.expected));
+    return conn.try_query(fmt::format("UPDATE {} SET next_offset = $4 WHERE pipeline = $1 AND "
+                                      "topic = $2 AND \"partition\" = $3::int AND next_offset = "
+                                      "$5::bigint",
+                                      table_),
+                          params);
+  }
+  // ON CONFLICT DO NOTHING: a concurrent first writer makes this one affect no row instead
+  // of failing on the key.
+  return conn.try_query(fmt::format("INSERT INTO {} (pipeline, topic, \"partition\", "
+                                    "next_offset) VALUES ($1, $2, $3::int, $4::bigint){}",
+                                    table_, upsert_ ? " ON CONFLICT DO NOTHING" : ""),
+                        params);
 }
 
 }  // namespace sluice::warehouse

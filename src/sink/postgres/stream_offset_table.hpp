@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 #include "sink/checkpoint.hpp"
 
@@ -20,11 +21,13 @@ class StreamOffsetTable {
 
   void create(PgConnection& conn) const;
   std::vector<StreamOffset> read(PgConnection& conn) const;
-  // Inside the open transaction; false when a part's stored offset is not the expected
-  // one (the caller must roll back).
-  bool write(PgConnection& conn, const std::vector<StreamOffset>& offsets) const;
+  // Inside the open transaction, which the caller must roll back on an error: Errc::kFenced
+  // when a part's stored offset is not the expected one, or the statement's own.
+  Result<void> write(PgConnection& conn, const std::vector<StreamOffset>& offsets) const;
 
  private:
+  Result<PgResult> write_one(PgConnection& conn, const StreamOffset& offset) const;
+
   std::string table_;
   std::string pipeline_;
   bool upsert_;
