@@ -190,10 +190,12 @@ Result<void> PostgresSink::truncate(const TableSchemaPtr& table) {
 Result<void> PostgresSink::apply(const ChangeBatch& batch,
                                  const std::optional<Checkpoint>& commit) {
   Result<void> applied = apply_in_transaction(batch, commit);
-  // A failed statement aborts the transaction: ending it keeps the sink usable. A failed
-  // ROLLBACK means the connection is gone, and the transaction with it.
-  if (!applied && in_transaction_ && !conn_.is_broken())
-    static_cast<void>(end_transaction("ROLLBACK"));
+  if (applied) return applied;
+  // A failed statement aborts the transaction. Ending it, and forgetting the staging tables
+  // that went with it (made again on demand), keeps the sink usable. A failed ROLLBACK
+  // means the connection is gone, and the transaction with it.
+  if (in_transaction_ && !conn_.is_broken()) static_cast<void>(end_transaction("ROLLBACK"));
+  staging_.clear();
   return applied;
 }
 
