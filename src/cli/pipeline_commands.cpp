@@ -25,7 +25,7 @@ void on_stop_signal(int) {
 // Status still prints the source's side when the warehouse cannot be read.
 std::optional<Position> checkpoint_if_readable(const PipelineConfig& config) {
   try {
-    return make_sink(config)->checkpoint();
+    return make_sink(config)->checkpoint(CheckpointKind::kSourcePosition).position;
   } catch (const std::exception& e) {
     spdlog::warn("cannot read the warehouse checkpoint: {}", e.what());
     return std::nullopt;

@@ -18,11 +18,15 @@ std::string one_line(std::string text) {
   return text;
 }
 
-// SQLSTATE classes a reconnect can fix: connection exceptions, admin shutdown,
-// too many connections, serialization/deadlock, and "cannot connect now".
-bool is_transient(std::string_view sqlstate) {
-  return sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate == "53300" ||
-         sqlstate == "40001" || sqlstate == "40P01";
+// Connection exceptions, operator intervention (admin shutdown, "cannot connect now")
+// and too many connections all end the session, which a reconnect can fix.
+Errc errc_of(std::string_view sqlstate, bool broken) {
+  if (broken || sqlstate.starts_with("08") || sqlstate.starts_with("57P") || sqlstate == "53300")
+    return Errc::kConnectionLost;
+  if (sqlstate == "40001") return Errc::kSerializationFailure;
+  if (sqlstate == "40P01") return Errc::kDeadlock;
+  if (sqlstate == "23505") return Errc::kUniqueViolation;
+  return Errc::kRefused;
 }
 
 // libpq's parse errors quote the offending piece of the string ("invalid percent-encoded
@@ -157,18 +161,55 @@ bool PgConnection::is_broken() const {
 }
 
 void PgConnection::fail(std::string_view context, const PGresult* result) const {
-  if (result == nullptr) fail_with(context, "", result);
-  log_error_details(what_, context, result);
-  fail_with(context, with_hint(one_line(PQresultErrorMessage(result)), result), result);
+  error_of(context, result).raise();
 }
 
-void PgConnection::fail_with(std::string_view context, std::string message,
-                             const PGresult* result) const {
+Error PgConnection::error_of(std::string_view context, const PGresult* result) const {
+  if (result == nullptr) return error_with(context, "", result);
+  log_error_details(what_, context, result);
+  return error_with(context, with_hint(one_line(PQresultErrorMessage(result)), result), result);
+}
+
+Error PgConnection::error_with(std::string_view context, std::string message,
+                               const PGresult* result) const {
   if (message.empty()) message = one_line(PQerrorMessage(conn_));
-  const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string text = fmt::format("{}: {}: {}", what_, context, message);
-  if (is_broken() || (state != nullptr && is_transient(state))) throw ConnectionError(text);
-  throw FatalError(text);
+  std::string state = result != nullptr ? error_field(result, PG_DIAG_SQLSTATE) : std::string();
+  return Error(errc_of(state, is_broken()), fmt::format("{}: {}: {}", what_, context, message),
+               state);
+}
+
+Result<PgResult> PgConnection::checked(PgResult result, std::string_view sql) const {
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    return error_of(sql.substr(0, 120), result.get());
+  return result;
+}
+
+Result<PgResult> PgConnection::try_query(std::string_view sql,
+                                         const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const std::string& p : params) values.push_back(p.c_str());
+  return checked(
+      PgResult(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
+                            nullptr, values.data(), nullptr, nullptr, 0)),
+      sql);
+}
+
+Result<void> PgConnection::try_exec(std::string_view sql) {
+  Result<PgResult> result = checked(PgResult(PQexec(conn_, std::string(sql).c_str())), sql);
+  if (!result) return result.error();
+  return {};
+}
+
+Result<void> PgConnection::try_exec_params(std::string_view sql,
+                                           const std::vector<const char*>& values) {
+  Result<PgResult> result = checked(
+      PgResult(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
+                            nullptr, values.data(), nullptr, nullptr, 0)),
+      sql);
+  if (!result) return result.error();
+  return {};
 }
 
 void PgConnection::exec(std::string_view sql) {
@@ -181,35 +222,19 @@ void PgConnection::exec_secret(std::string_view sql, std::string_view shown) {
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
   const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
   // Without a result (a broken connection) libpq's own message holds no SQL either.
-  fail_with(shown, one_line(primary != nullptr ? primary : ""), result.get());
+  error_with(shown, one_line(primary != nullptr ? primary : ""), result.get()).raise();
 }
 
 PgResult PgConnection::query(std::string_view sql, const std::vector<std::string>& params) {
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const std::string& p : params) values.push_back(p.c_str());
-  PgResult result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0));
-  ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    fail(sql.substr(0, 120), result.get());
-  return result;
+  return try_query(sql, params).value_or_raise();
 }
 
 void PgConnection::exec_params(std::string_view sql, const std::vector<const char*>& values) {
-  PgResult result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0));
-  ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    fail(sql.substr(0, 120), result.get());
+  try_exec_params(sql, values).value_or_raise();
 }
 
 PgResult PgConnection::query_simple(std::string_view sql) {
-  PgResult result(PQexec(conn_, std::string(sql).c_str()));
-  ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-    fail(sql.substr(0, 120), result.get());
-  return result;
+  return checked(PgResult(PQexec(conn_, std::string(sql).c_str())), sql).value_or_raise();
 }
 
 std::optional<std::string> PgConnection::scalar(std::string_view sql,

@@ -1,6 +1,7 @@
 #pragma once
 // A libpq connection shared by the PostgreSQL source and sink: RAII ownership, SQL with
-// errors that carry the server's message (never the connection string), and COPY.
+// errors that carry the server's message (never the connection string) and SQLSTATE,
+// and COPY.
 
 #include <libpq-fe.h>
 
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace sluice {
 
@@ -32,6 +35,12 @@ class PgConnection {
   PgConnection& operator=(const PgConnection&) = delete;
 
   PGconn* raw() { return conn_; }
+
+  // For a caller that acts on the failure: an Error coded from the SQLSTATE, which it
+  // keeps as server_code, with the message the throwing calls below raise.
+  Result<PgResult> try_query(std::string_view sql, const std::vector<std::string>& params = {});
+  Result<void> try_exec(std::string_view sql);
+  Result<void> try_exec_params(std::string_view sql, const std::vector<const char*>& values);
 
   // Runs SQL that returns no rows (or rows the caller ignores).
   void exec(std::string_view sql);
@@ -61,13 +70,14 @@ class PgConnection {
   bool is_broken() const;
   int server_version() const { return PQserverVersion(conn_); }
 
-  // Throws the right error type for a failed result.
+  // Throws the right error type for a failed result (Error::raise).
   [[noreturn]] void fail(std::string_view context, const PGresult* result) const;
 
  private:
   void apply_session_settings();
-  [[noreturn]] void fail_with(std::string_view context, std::string message,
-                              const PGresult* result) const;
+  Result<PgResult> checked(PgResult result, std::string_view sql) const;
+  Error error_of(std::string_view context, const PGresult* result) const;
+  Error error_with(std::string_view context, std::string message, const PGresult* result) const;
 
   PGconn* conn_ = nullptr;
   std::string what_;

@@ -20,6 +20,17 @@
 #include "pipeline/stream_stats.hpp"
 
 namespace sluice {
+namespace {
+
+// A batch that ends a source transaction commits with the position after it; any other
+// leaves the warehouse transaction open.
+void apply_batch(Sink& sink, const ChangeBatch& batch) {
+  std::optional<Checkpoint> commit;
+  if (batch.commit_position) commit = Checkpoint{.position = batch.commit_position};
+  sink.apply(batch, commit).value_or_raise();
+}
+
+}  // namespace
 
 PipelineRunner::PipelineRunner(const PipelineConfig& config, RunOptions options)
     : config_(config), options_(options) {}
@@ -39,7 +50,7 @@ void PipelineRunner::run() {
 
 bool PipelineRunner::run_session() {
   std::unique_ptr<Sink> sink = make_sink(config_);
-  std::optional<Position> checkpoint = sink->checkpoint();
+  std::optional<Position> checkpoint = sink->checkpoint(CheckpointKind::kSourcePosition).position;
   std::unique_ptr<Source> source = make_source(config_, options_.until_caught_up);
   if (config_.flows.empty()) {
     start_mirror(*source, *sink, checkpoint);
@@ -109,7 +120,7 @@ std::unique_ptr<FlowSet> PipelineRunner::snapshot_flows(Source& source, Sink& si
   auto apply_part = [&](ChangeBatch& part) {
     rows += static_cast<uint64_t>(
         std::ranges::count_if(part.changes, [](const Change& c) { return c.op != Op::kTruncate; }));
-    sink.apply(part);
+    apply_batch(sink, part);
     part.clear();
   };
   ChangeBatch rebuilt;
@@ -127,7 +138,7 @@ std::unique_ptr<FlowSet> PipelineRunner::snapshot_flows(Source& source, Sink& si
 // and only then is the source told: never acknowledged past the smaller of the two.
 void PipelineRunner::commit(Sink& sink, const ChangeBatch& batch, FlowSet* flows) {
   if (batch.commit_position) crash_point("before_warehouse_commit");
-  sink.apply(batch);
+  apply_batch(sink, batch);
   if (!batch.commit_position || flows == nullptr) return;
   crash_point("after_warehouse_commit");
   flow_state_->commit(*flows, *batch.commit_position);
@@ -144,9 +155,9 @@ bool PipelineRunner::apply_slice(Sink& sink, ChangeBatch& slice, const std::opti
     return false;
   }
   if (replay_until && at_or_before(*end, *replay_until)) return false;
-  for (const ChangeBatch& part : held) sink.apply(part);
+  for (const ChangeBatch& part : held) apply_batch(sink, part);
   held.clear();
-  sink.apply(slice);
+  apply_batch(sink, slice);
   crash_point("after_slice");
   return true;
 }
@@ -187,7 +198,7 @@ bool PipelineRunner::stream(Source& source, Sink& sink, FlowSet* flows,
         apply = false;
       } else {
         // No transaction ended exactly at the checkpoint: this one is past it.
-        for (const ChangeBatch& part : held) sink.apply(part);
+        for (const ChangeBatch& part : held) apply_batch(sink, part);
         held.clear();
       }
       if (end && at_or_before(*replay_until, *end)) {

@@ -1,15 +1,13 @@
 #pragma once
 // The warehouse side: applies batches of changes to destination tables together with the
-// source position, in one transaction, and reads that position back on start.
+// checkpoint (where the input resumes), in one transaction, and reads it back on start.
 
-#include <map>
 #include <optional>
-#include <vector>
 
 #include "copytext/copy_text_reader.hpp"
 #include "core/change.hpp"
 #include "core/error.hpp"
-#include "transport/kafka/kafka_offset.hpp"
+#include "sink/checkpoint.hpp"
 
 namespace sluice {
 
@@ -17,9 +15,8 @@ class Sink {
  public:
   virtual ~Sink() = default;
 
-  // The position stored by the last committed batch, or nullopt when the pipeline has
-  // not finished its snapshot.
-  virtual std::optional<Position> checkpoint() = 0;
+  // The checkpoint of the `kind` stored by the last committed batch.
+  virtual Checkpoint checkpoint(CheckpointKind kind) = 0;
 
   // Creates the destination table if missing and adds columns it lacks.
   virtual void prepare_table(const TableSchema& table) = 0;
@@ -30,19 +27,13 @@ class Sink {
   // Marks the snapshot complete at `position`: streaming resumes there from now on.
   virtual void finish_snapshot(const Position& position) = 0;
 
-  // Applies the changes. Commits together with batch.commit_position when set; otherwise
-  // the warehouse transaction stays open for the rest of the source transaction.
-  virtual void apply(const ChangeBatch& batch) = 0;
-
-  // `sluice apply`: the next offset of every partition this pipeline has applied from Kafka.
-  virtual std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() = 0;
-
-  // `sluice apply`: applies the changes and records `progress` in one warehouse
-  // transaction (batch.commit_position is ignored). Returns Errc::kFenced, having rolled
-  // back, when a partition's stored offset is no longer progress.expected: another apply
-  // process took the partition over.
-  virtual Result<void> apply(const ChangeBatch& batch,
-                             const std::vector<kafka::PartitionProgress>& progress) = 0;
+  // Applies the changes. With `commit`, commits them together with that checkpoint in one
+  // warehouse transaction; without, the transaction stays open for the rest of the source
+  // transaction. Having rolled back, returns Errc::kFenced when a stream part no longer
+  // resumes at its expected offset (another process took the part over), or the error of
+  // a statement that touches shared rows (a deadlock, a serialization failure, a refused
+  // row, a lost connection), which keeps the server's code.
+  virtual Result<void> apply(const ChangeBatch& batch, const std::optional<Checkpoint>& commit) = 0;
 
   // Drops the checkpoint so the next run starts over.
   virtual void reset() = 0;

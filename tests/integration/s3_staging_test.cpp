@@ -231,7 +231,7 @@ TEST(S3Staging, FailedCopyNamesTheObjectButNotTheSecrets) {
                                  insert(table, "2", ""), insert(table, "3", std::nullopt)};
   for (const Change& change : changes) merge.add(change);
 
-  std::string message = message_of([&] { merge.flush(); });
+  std::string message = message_of([&] { merge.flush().value_or_raise(); });
   EXPECT_NE(message.find("sink: COPY sluice_stage_0 FROM s3://staging/sluice/pipe/"),
             std::string::npos)
       << message;

@@ -6,6 +6,7 @@
 #include "core/crash_point.hpp"
 #include "core/error.hpp"
 #include "pipeline/endpoints.hpp"
+#include "pipeline/kafka/kafka_checkpoint.hpp"
 #include "pipeline/session_loop.hpp"
 #include "transport/kafka/capture_position.hpp"
 #include "transport/kafka/topic_layout.hpp"
@@ -38,7 +39,8 @@ void KafkaApply::run() {
 
 std::vector<kafka::KafkaOffset> KafkaApply::on_assigned(
     const std::vector<kafka::TopicPartition>& partitions) {
-  std::map<kafka::TopicPartition, kafka::KafkaOffset> stored = sink_->kafka_offsets();
+  std::map<kafka::TopicPartition, kafka::KafkaOffset> stored =
+      kafka_offsets_of(sink_->checkpoint(CheckpointKind::kStreamOffsets));
   std::vector<kafka::KafkaOffset> starts;
   for (const kafka::TopicPartition& tp : partitions) {
     kafka::KafkaOffset offset = stored.contains(tp) ? stored[tp] : kafka::KafkaOffset{};
@@ -171,7 +173,7 @@ void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
 void KafkaApply::write_slice(ChangeBatch& part) {
   started_batch();
   sliced_rows_ += part.changes.size();
-  sink_->apply(part);
+  sink_->apply(part, std::nullopt).value_or_raise();
   part.clear();
   crash_point("after_slice");
 }
@@ -207,7 +209,7 @@ void KafkaApply::commit() {
   for (const auto& [tp, p] : progress_) progress.push_back(p);
   // Fenced: the group moved a partition while this batch was built. The session starts
   // over from what the warehouse holds, with the partitions the group gives it now.
-  sink_->apply(batch_, progress).value_or_raise();
+  sink_->apply(batch_, checkpoint_of(progress)).value_or_raise();
   for (const kafka::PartitionProgress& p : progress) stored_[p.partition] = p.next;
   crash_point("after_warehouse_commit");
   if (flows_) flows_->commit(stored_);

@@ -1,7 +1,7 @@
 #pragma once
 // `sluice apply`: Kafka into the warehouse, as one member of a consumer group. Each
 // warehouse transaction stores, with the rows, the next offset of every partition it read
-// (Sink::apply with progress); on assignment each partition starts at its stored offset,
+// (Sink::apply's checkpoint); on assignment each partition starts at its stored offset,
 // so every message is applied exactly once however processes die or partitions move.
 // With flows, each change goes through KafkaFlowState first.
 

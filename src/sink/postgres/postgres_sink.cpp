@@ -67,7 +67,12 @@ void PostgresSink::lock_setup() {
     conn_.exec("SELECT pg_advisory_xact_lock(hashtext('sluice sink setup'))");
 }
 
-std::optional<Position> PostgresSink::checkpoint() {
+Checkpoint PostgresSink::checkpoint(CheckpointKind kind) {
+  if (kind == CheckpointKind::kStreamOffsets) return {.offsets = offset_table().read(conn_)};
+  return {.position = stored_position()};
+}
+
+std::optional<Position> PostgresSink::stored_position() {
   std::optional<std::string> text =
       conn_.scalar(fmt::format("SELECT position FROM {} WHERE pipeline = $1 AND snapshot_complete",
                                checkpoint_table_),
@@ -146,17 +151,17 @@ void PostgresSink::load_by_insert(PgConnection& conn, const std::string& insert_
 void PostgresSink::finish_snapshot(const Position& position) {
   conn_.exec("BEGIN");
   in_transaction_ = true;
-  write_checkpoint(position, 0);
+  write_checkpoint(position, 0).value_or_raise();
   conn_.exec("COMMIT");
   in_transaction_ = false;
 }
 
-StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
+Result<StagingMerge*> PostgresSink::staging_for(const TableSchemaPtr& table) {
   auto it = staging_.find(table->qualified_name());
-  if (it != staging_.end() && it->second->serves(*table)) return *it->second;
+  if (it != staging_.end() && it->second->serves(*table)) return it->second.get();
   if (it != staging_.end()) {
     // The table changed: its queued changes land under the old columns first.
-    flush_staged();
+    if (Result<void> flushed = flush_staged(); !flushed) return flushed.error();
     it->second->drop();
     staging_.erase(it);
   }
@@ -164,35 +169,62 @@ StagingMerge& PostgresSink::staging_for(const TableSchemaPtr& table) {
   prepare_table(*table);
   auto staging = std::make_unique<StagingMerge>(conn_, *dialect_, table, target_of(*table),
                                                 next_staging_id_++, s3_ ? &*s3_ : nullptr);
-  return *staging_.emplace(table->qualified_name(), std::move(staging)).first->second;
+  return staging_.emplace(table->qualified_name(), std::move(staging)).first->second.get();
 }
 
-void PostgresSink::flush_staged() {
-  for (StagingMerge* staging : staged_) staging->flush();
+Result<void> PostgresSink::flush_staged() {
+  for (StagingMerge* staging : staged_)
+    if (Result<void> flushed = staging->flush(); !flushed) return flushed;
   staged_.clear();
+  return {};
 }
 
-void PostgresSink::truncate(const TableSchema& table) {
-  conn_.exec(dialect_->truncate(target_of(table)));
+// Changes before the truncate must land first; those after it land after.
+Result<void> PostgresSink::truncate(const TableSchemaPtr& table) {
+  if (Result<void> flushed = flush_staged(); !flushed) return flushed;
+  // Creates the destination when the truncate is the first change it sees.
+  if (Result<StagingMerge*> staging = staging_for(table); !staging) return staging.error();
+  return conn_.try_exec(dialect_->truncate(target_of(*table)));
 }
 
-void PostgresSink::apply(const ChangeBatch& batch) {
-  stage(batch);
-  if (batch.commit_position) {
-    write_checkpoint(*batch.commit_position, batch.last_commit_time_us);
-    end_transaction("COMMIT");
+Result<void> PostgresSink::apply(const ChangeBatch& batch,
+                                 const std::optional<Checkpoint>& commit) {
+  Result<void> applied = apply_in_transaction(batch, commit);
+  if (applied) return applied;
+  // A failed statement aborts the transaction. Ending it, and forgetting the staging tables
+  // that went with it (made again on demand), keeps the sink usable. A failed ROLLBACK
+  // means the connection is gone, and the transaction with it.
+  if (in_transaction_ && !conn_.is_broken()) static_cast<void>(end_transaction("ROLLBACK"));
+  staging_.clear();
+  return applied;
+}
+
+Result<void> PostgresSink::apply_in_transaction(const ChangeBatch& batch,
+                                                const std::optional<Checkpoint>& commit) {
+  if (Result<void> staged = stage(batch); !staged) return staged;
+  if (!commit) return {};
+  if (commit->position) {
+    Result<void> written = write_checkpoint(*commit->position, batch.last_commit_time_us);
+    if (!written) return written;
   }
+  if (!commit->offsets.empty()) {
+    Result<void> written = offset_table().write(conn_, commit->offsets);
+    if (!written) return written;
+  }
+  return end_transaction("COMMIT");
 }
 
 // Staged S3 objects are no longer needed once the transaction has ended either way.
-void PostgresSink::end_transaction(std::string_view statement) {
-  conn_.exec(statement);
+Result<void> PostgresSink::end_transaction(std::string_view statement) {
+  Result<void> ended = conn_.try_exec(statement);
   in_transaction_ = false;
+  staged_.clear();
   for (auto& [schema, staging] : staging_) staging->on_transaction_end();
   if (s3_) s3_->delete_loaded();
+  return ended;
 }
 
-const KafkaOffsetTable& PostgresSink::offset_table() {
+const StreamOffsetTable& PostgresSink::offset_table() {
   if (!offset_table_) {
     offset_table_.emplace(
         quote_identifier(config_.sink.schema) + "." + quote_identifier("sluice_kafka_offsets"),
@@ -206,46 +238,27 @@ const KafkaOffsetTable& PostgresSink::offset_table() {
   return *offset_table_;
 }
 
-std::map<kafka::TopicPartition, kafka::KafkaOffset> PostgresSink::kafka_offsets() {
-  return offset_table().read(conn_);
-}
-
-Result<void> PostgresSink::apply(const ChangeBatch& batch,
-                                 const std::vector<kafka::PartitionProgress>& progress) {
-  const KafkaOffsetTable& offsets = offset_table();
-  stage(batch);
-  if (!offsets.write(conn_, progress)) {
-    end_transaction("ROLLBACK");
-    return Error(Errc::kFenced,
-                 "sink: another apply process has taken over a partition of this batch; "
-                 "rolled back");
-  }
-  end_transaction("COMMIT");
-  return {};
-}
-
-void PostgresSink::stage(const ChangeBatch& batch) {
+Result<void> PostgresSink::stage(const ChangeBatch& batch) {
   if (!in_transaction_) {
     conn_.exec("BEGIN");
     in_transaction_ = true;
   }
   for (const Change& change : batch.changes) {
     if (change.op == Op::kTruncate) {
-      // Changes before the truncate must land first; those after it land after.
-      flush_staged();
-      staging_for(change.table);
-      truncate(*change.table);
+      if (Result<void> truncated = truncate(change.table); !truncated) return truncated;
       continue;
     }
-    StagingMerge& staging = staging_for(change.table);
-    if (staging.empty()) staged_.push_back(&staging);
-    staging.add(change);
+    Result<StagingMerge*> staging = staging_for(change.table);
+    if (!staging) return staging.error();
+    if (staging.value()->empty()) staged_.push_back(staging.value());
+    staging.value()->add(change);
   }
-  flush_staged();
+  if (Result<void> flushed = flush_staged(); !flushed) return flushed;
   write_dead_letters(batch.dead_letters);
+  return {};
 }
 
-void PostgresSink::write_checkpoint(const Position& position, int64_t commit_time_us) {
+Result<void> PostgresSink::write_checkpoint(const Position& position, int64_t commit_time_us) {
   std::string name = config_.name;
   std::string text = to_string(position);
   std::string seconds = fmt::format("{:.6f}", static_cast<double>(commit_time_us) / 1e6);
@@ -257,8 +270,9 @@ void PostgresSink::write_checkpoint(const Position& position, int64_t commit_tim
                   : statement.find("$2") != std::string::npos ? 2
                                                               : 1;
     params.resize(used);
-    conn_.exec_params(statement, params);
+    if (Result<void> written = conn_.try_exec_params(statement, params); !written) return written;
   }
+  return {};
 }
 
 void PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dead_letters) {

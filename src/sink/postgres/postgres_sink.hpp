@@ -9,9 +9,9 @@
 #include "config/pipeline_config.hpp"
 #include "config/table_names.hpp"
 #include "pgclient/pg_connection.hpp"
-#include "sink/postgres/kafka_offset_table.hpp"
 #include "sink/postgres/sql_dialect.hpp"
 #include "sink/postgres/staging_merge.hpp"
+#include "sink/postgres/stream_offset_table.hpp"
 #include "sink/sink.hpp"
 
 namespace sluice::warehouse {
@@ -20,26 +20,28 @@ class PostgresSink : public Sink {
  public:
   explicit PostgresSink(const PipelineConfig& config);
 
-  std::optional<Position> checkpoint() override;
+  Checkpoint checkpoint(CheckpointKind kind) override;
   void prepare_table(const TableSchema& table) override;
   void load_snapshot(const TableSchema& table, CopyTextReader& rows) override;
   void finish_snapshot(const Position& position) override;
-  void apply(const ChangeBatch& batch) override;
-  std::map<kafka::TopicPartition, kafka::KafkaOffset> kafka_offsets() override;
-  Result<void> apply(const ChangeBatch& batch,
-                     const std::vector<kafka::PartitionProgress>& progress) override;
+  Result<void> apply(const ChangeBatch& batch, const std::optional<Checkpoint>& commit) override;
   void reset() override;
 
  private:
   void lock_setup();
-  StagingMerge& staging_for(const TableSchemaPtr& table);
-  void flush_staged();
-  void stage(const ChangeBatch& batch);
-  const KafkaOffsetTable& offset_table();
-  void truncate(const TableSchema& table);
-  void write_checkpoint(const Position& position, int64_t commit_time_us);
+  // The statements that touch rows other transactions may hold (merge, truncate,
+  // checkpoint, COMMIT) return their error; the caller acts on its code.
+  Result<void> apply_in_transaction(const ChangeBatch& batch,
+                                    const std::optional<Checkpoint>& commit);
+  Result<StagingMerge*> staging_for(const TableSchemaPtr& table);
+  Result<void> flush_staged();
+  Result<void> stage(const ChangeBatch& batch);
+  const StreamOffsetTable& offset_table();
+  std::optional<Position> stored_position();
+  Result<void> truncate(const TableSchemaPtr& table);
+  Result<void> write_checkpoint(const Position& position, int64_t commit_time_us);
   void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
-  void end_transaction(std::string_view statement);
+  Result<void> end_transaction(std::string_view statement);
 
   std::string target_of(const TableSchema& table) const;
   void replace_rows(PgConnection& conn, const TableSchema& table, CopyTextReader& rows);
@@ -60,7 +62,7 @@ class PostgresSink : public Sink {
   std::map<std::string, std::unique_ptr<StagingMerge>> staging_;
   std::vector<StagingMerge*> staged_;  // tables with changes queued in this segment
   // Created on first use, so the single-process path never sees the table.
-  std::optional<KafkaOffsetTable> offset_table_;
+  std::optional<StreamOffsetTable> offset_table_;
   std::optional<S3Staging> s3_;  // sink.s3 configured
 };
 

@@ -214,8 +214,8 @@ void StagingMerge::load_by_s3() {
   s3_->load(conn_, staging_name_, staging_columns_, writer.buffer);
 }
 
-void StagingMerge::flush() {
-  if (pending_.empty()) return;
+Result<void> StagingMerge::flush() {
+  if (pending_.empty()) return {};
   if (staging_dirty_) conn_.exec(dialect_.clear_staging(staging_name_));
   if (s3_ != nullptr && pending_.size() >= s3_->min_rows())
     load_by_s3();
@@ -226,8 +226,10 @@ void StagingMerge::flush() {
   staging_dirty_ = true;
   // Before the merge folds staging: it needs the staged deletes of the old keys.
   if (has_moved_unchanged_) conn_.exec(fill_moved_sql_);
-  for (const std::string& statement : merge_sql_) conn_.exec(statement);
+  for (const std::string& statement : merge_sql_)
+    if (Result<void> merged = conn_.try_exec(statement); !merged) return merged;
   forget_pending();
+  return {};
 }
 
 void StagingMerge::forget_pending() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/change.hpp"
+#include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 #include "sink/postgres/s3_staging.hpp"
 #include "sink/postgres/sql_dialect.hpp"
@@ -26,8 +27,10 @@ class StagingMerge {
   // Queues one change of this table; it must stay alive until flush().
   void add(const Change& change);
   bool empty() const { return pending_.empty(); }
-  // Loads the queued changes into staging and merges them into the destination.
-  void flush();
+  // Loads the queued changes into staging and merges them into the destination. The
+  // merge, which touches rows other transactions may hold, returns its error (a deadlock,
+  // a serialization failure, a refused row); loading the session's own staging throws.
+  Result<void> flush();
   // The transaction committed or rolled back: staging is empty again.
   void on_transaction_end();
   // True when changes of `table` fit this staging: the same columns and keys.
