@@ -17,15 +17,7 @@ read -r -a SIZES <<<"${SIZES[*]}"
 CUSTOMERS=100000
 LOAD_RATE=1000
 
-src_port=$(free_port); start_pg src "$src_port"
-dst_port=$(free_port); start_pg dst "$dst_port"
-metrics_port=$(free_port)
-src_url="postgresql://postgres@127.0.0.1:$src_port/postgres"
-dst_url="postgresql://postgres@127.0.0.1:$dst_port/postgres"
-
-sed -e 's/type: mysql/type: postgres/' \
-  "$(dirname "$0")/../examples/sport_events/pipeline.yaml" >"$BENCH_DIR/pipeline.yaml"
-echo "observability: { listen: \"127.0.0.1:$metrics_port\" }" >>"$BENCH_DIR/pipeline.yaml"
+reference_flow_servers
 
 start_sluice() {  # start_sluice LOG: sluice run under /usr/bin/time -v (peak RSS in LOG.time)
   SOURCE_URL=$src_url WAREHOUSE_URL=$dst_url /usr/bin/time -v -o "$1.time" \

@@ -18,15 +18,7 @@ CUSTOMERS=100000
 TRANSACTIONS=${TRANSACTIONS:-3000}
 ROWS_PER_TRANSACTION=100
 
-src_port=$(free_port); start_pg src "$src_port"
-dst_port=$(free_port); start_pg dst "$dst_port"
-metrics_port=$(free_port)
-src_url="postgresql://postgres@127.0.0.1:$src_port/postgres"
-dst_url="postgresql://postgres@127.0.0.1:$dst_port/postgres"
-
-sed -e 's/type: mysql/type: postgres/' \
-  "$(dirname "$0")/../examples/sport_events/pipeline.yaml" >"$BENCH_DIR/pipeline.yaml"
-echo "observability: { listen: \"127.0.0.1:$metrics_port\" }" >>"$BENCH_DIR/pipeline.yaml"
+reference_flow_servers
 
 cat >"$BENCH_DIR/backlog.sql" <<SQL
 BEGIN;

@@ -73,3 +73,17 @@ END
 \$\$;
 SQL
 }
+
+# reference_flow_servers: a PostgreSQL source and warehouse ($src_port, $dst_port, $src_url,
+# $dst_url) and $BENCH_DIR/pipeline.yaml, the example reference flow from that source with
+# /status and /metrics on $metrics_port.
+reference_flow_servers() {
+  src_port=$(free_port); start_pg src "$src_port"
+  dst_port=$(free_port); start_pg dst "$dst_port"
+  metrics_port=$(free_port)
+  src_url="postgresql://postgres@127.0.0.1:$src_port/postgres"
+  dst_url="postgresql://postgres@127.0.0.1:$dst_port/postgres"
+  sed -e 's/type: mysql/type: postgres/' \
+    "$(dirname "${BASH_SOURCE[0]}")/../examples/sport_events/pipeline.yaml" >"$BENCH_DIR/pipeline.yaml"
+  echo "observability: { listen: \"127.0.0.1:$metrics_port\" }" >>"$BENCH_DIR/pipeline.yaml"
+}

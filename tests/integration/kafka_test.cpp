@@ -714,14 +714,23 @@ ProcessResult caught_up(const char* command, const std::string& file,
   return SluiceProcess::run_to_completion({command, "--until-caught-up", "-c", file}, 180s, env);
 }
 
+// The reference scenario in the source, its flow over Kafka in a pipeline file, and capture
+// run to its end; returns the file.
+std::string capture_reference_flow(PgClient& source, PgServer& server, const std::string& name,
+                                   const std::string& brokers) {
+  create_scenario(source);
+  std::string file = write_pipeline_file(name + "_flows", flows_over_kafka(name, server, brokers));
+  ProcessResult capture = caught_up("capture", file);
+  EXPECT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  return file;
+}
+
 // A restarted apply process resumes every partition from its flow state on disk: it writes
 // what changed while it was down, not every destination row again.
 TEST_F(Kafka, ARestartedWorkerResumesFromItsFlowState) {
-  create_scenario(*source_);
-  std::string file = write_pipeline_file(name_ + "_flows",
-                                         flows_over_kafka(name_, *server_, cluster_.bootstraps()));
-  ProcessResult capture = caught_up("capture", file);
-  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  std::string file = capture_reference_flow(*source_, *server_, name_, cluster_.bootstraps());
+  ASSERT_FALSE(HasFailure());
+  ProcessResult capture;
   ProcessResult apply = caught_up("apply", file);
   ASSERT_EQ(apply.exit_code, 0) << apply.stderr_text;
   auto [first_want, first_got] = wait_for_the_join(*source_, *sink_, 10s);
@@ -755,11 +764,9 @@ TEST_F(Kafka, ARestartedWorkerResumesFromItsFlowState) {
 // state committed, nothing in the warehouse yet), between the warehouse commit and the
 // state commit, and after both. The next apply ends equal to the join.
 TEST_F(Kafka, AKillAtEachPointOfApplyWithFlowsConverges) {
-  create_scenario(*source_);
-  std::string file = write_pipeline_file(name_ + "_flows",
-                                         flows_over_kafka(name_, *server_, cluster_.bootstraps()));
-  ProcessResult capture = caught_up("capture", file);
-  ASSERT_EQ(capture.exit_code, 0) << capture.stderr_text;
+  std::string file = capture_reference_flow(*source_, *server_, name_, cluster_.bootstraps());
+  ASSERT_FALSE(HasFailure());
+  ProcessResult capture;
   std::mt19937 rng(5);
   for (const char* point :
        {"after_replay_state_commit", "after_warehouse_commit", "after_state_commit"}) {
