@@ -155,7 +155,7 @@ void KafkaApply::release(const kafka::TopicPartition& tp, Held& held) {
   started_batch();
   // With flows, the batch counts the bytes of what the flows write (they count them).
   if (flows_) {
-    for (Change& change : held.changes) flows_->apply(tp, change, batch_);
+    for (Change& change : held.changes) flows_->apply(tp, std::move(change), batch_);
   } else {
     for (Change& change : held.changes) batch_.changes.push_back(std::move(change));
     batch_.row_bytes += held.row_bytes;

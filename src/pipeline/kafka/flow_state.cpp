@@ -244,10 +244,9 @@ void KafkaFlowState::checkpoint_replay(bool incomplete_only) {
   crash_point("after_replay_state_commit");
 }
 
-void KafkaFlowState::apply(const kafka::TopicPartition& tp, const Change& change,
-                           ChangeBatch& out) {
+void KafkaFlowState::apply(const kafka::TopicPartition& tp, Change&& change, ChangeBatch& out) {
   one_.clear();
-  one_.changes.push_back(change);
+  one_.changes.push_back(std::move(change));
   feed(partitions_.at(tp), out);
 }
 

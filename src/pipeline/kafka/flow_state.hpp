@@ -47,7 +47,7 @@ class KafkaFlowState {
   void drop();
 
   // One change of a driving partition, transformed into `out`.
-  void apply(const kafka::TopicPartition& partition, const Change& change, ChangeBatch& out);
+  void apply(const kafka::TopicPartition& partition, Change&& change, ChangeBatch& out);
   // Lookup-table changes that arrived since the last call, transformed into `out`;
   // returns how many were read.
   size_t poll_lookups(ChangeBatch& out);
