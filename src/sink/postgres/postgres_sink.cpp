@@ -131,7 +131,7 @@ void PostgresSink::replace_rows_through_s3(PgConnection& conn, const TableSchema
     std::vector<std::string> urls = upload_snapshot_parts(parts, table, rows);
     conn.exec("BEGIN");
     conn.exec(dialect_->truncate(target));
-    parts.load_manifest(conn, target, column_list(table), urls);
+    parts.load_manifest(conn, target, column_list(table), urls).value_or_raise();
     conn.exec("COMMIT");
   } catch (...) {
     // The open transaction rolls back when the connection closes.
@@ -162,7 +162,7 @@ Result<StagingMerge*> PostgresSink::staging_for(const TableSchemaPtr& table) {
   if (it != staging_.end()) {
     // The table changed: its queued changes land under the old columns first.
     if (Result<void> flushed = flush_staged(); !flushed) return flushed.error();
-    it->second->drop();
+    if (Result<void> dropped = it->second->drop(); !dropped) return dropped.error();
     staging_.erase(it);
   }
   // DDL runs in the open transaction, so it commits (or rolls back) with the rows.

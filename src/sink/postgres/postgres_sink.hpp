@@ -30,7 +30,8 @@ class PostgresSink : public Sink {
  private:
   void lock_setup();
   // The statements that touch rows other transactions may hold (merge, truncate,
-  // checkpoint, dead letters, COMMIT) return their error; the caller acts on its code.
+  // checkpoint, dead letters, COMMIT) and the loads through S3 return their error; the
+  // caller acts on its code.
   Result<void> apply_in_transaction(const ChangeBatch& batch,
                                     const std::optional<Checkpoint>& commit);
   Result<StagingMerge*> staging_for(const TableSchemaPtr& table);
