@@ -134,6 +134,35 @@ bool is_config_error(unsigned code) {
   }
 }
 
+Errc errc_of(unsigned code) {
+  if (is_connection_lost_error(code)) return Errc::kConnectionLost;
+  switch (code) {
+    case ER_LOCK_DEADLOCK:
+      return Errc::kDeadlock;
+    // The transaction lost the race for a row, waiting for its lock or (MariaDB's
+    // innodb_snapshot_isolation) finding it changed since its snapshot: a new attempt
+    // can win it.
+    case ER_LOCK_WAIT_TIMEOUT:
+    case ER_CHECKREAD:
+      return Errc::kSerializationFailure;
+    case ER_DUP_ENTRY:
+    case ER_DUP_ENTRY_WITH_KEY_NAME:
+      return Errc::kUniqueViolation;
+    default:
+      return Errc::kRefused;
+  }
+}
+
+// The throwing form of a statement's Error: ConfigError for the privilege errors a retry
+// will not fix, else Error::raise.
+[[noreturn]] void raise(const Error& error) {
+  unsigned code = 0;
+  const std::string& text = error.server_code();
+  std::from_chars(text.data(), text.data() + text.size(), code);
+  if (is_config_error(code)) throw ConfigError(error.message());
+  error.raise();
+}
+
 void set_string_option(MYSQL* conn, mysql_option opt, const std::string& value) {
   if (!value.empty()) mysql_optionsv(conn, opt, value.c_str());
 }
@@ -296,34 +325,47 @@ MySqlConnection::~MySqlConnection() {
   if (conn_ != nullptr) mysql_close(conn_);
 }
 
-void MySqlConnection::fail(std::string_view context) const {
+Error MySqlConnection::error_of(std::string_view context) const {
   unsigned code = mysql_errno(conn_);
-  std::string text =
-      fmt::format("{}: {}: {} (error {})", what_, context,
-                  without_password(one_line(mysql_error(conn_)), url_.password), code);
-  if (is_connection_lost_error(code)) throw ConnectionError(text);
-  if (is_config_error(code)) throw ConfigError(text);
-  throw FatalError(text);
+  return Error(errc_of(code),
+               fmt::format("{}: {}: {} (error {})", what_, context,
+                           without_password(one_line(mysql_error(conn_)), url_.password), code),
+               std::to_string(code));
 }
 
-void MySqlConnection::exec(std::string_view sql) {
-  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 120));
+void MySqlConnection::fail(std::string_view context) const {
+  raise(error_of(context));
+}
+
+Result<void> MySqlConnection::try_exec(std::string_view sql) {
+  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) return error_of(sql.substr(0, 120));
   // Drain every result so the connection is ready for the next statement.
   do {
     if (MYSQL_RES* result = mysql_store_result(conn_))
       mysql_free_result(result);
     else if (mysql_field_count(conn_) != 0)
-      fail(sql.substr(0, 120));
+      return error_of(sql.substr(0, 120));
   } while (mysql_next_result(conn_) == 0);
-  if (mysql_errno(conn_) != 0) fail(sql.substr(0, 120));
+  if (mysql_errno(conn_) != 0) return error_of(sql.substr(0, 120));
+  return {};
+}
+
+void MySqlConnection::exec(std::string_view sql) {
+  if (Result<void> done = try_exec(sql); !done) raise(done.error());
 }
 
 MySqlRows MySqlConnection::query(std::string_view sql) {
-  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) fail(sql.substr(0, 120));
+  Result<MySqlRows> rows = try_query(sql);
+  if (!rows) raise(rows.error());
+  return std::move(rows).value();
+}
+
+Result<MySqlRows> MySqlConnection::try_query(std::string_view sql) {
+  if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) return error_of(sql.substr(0, 120));
   MYSQL_RES* result = mysql_store_result(conn_);
   if (result == nullptr) {
-    if (mysql_field_count(conn_) != 0) fail(sql.substr(0, 120));
-    return {};
+    if (mysql_field_count(conn_) != 0) return error_of(sql.substr(0, 120));
+    return MySqlRows{};
   }
   MySqlRows rows;
   unsigned fields = mysql_num_fields(result);

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace sluice {
 
 // A parsed mysql:// URL. User and password are percent-decoded.
@@ -46,9 +48,16 @@ class MySqlConnection {
   const MySqlUrl& url() const { return url_; }
   std::string_view what() const { return what_; }
 
-  // Runs SQL whose result, if any, is discarded.
+  // For a caller that acts on the failure: an Error with the server's errno as
+  // server_code, coded kConnectionLost (the server is gone), kDeadlock, kSerializationFailure
+  // (a lock wait timed out, or a snapshot conflict), kUniqueViolation or kRefused (syntax,
+  // privileges and the rest), with the message the throwing calls below raise.
+  Result<void> try_exec(std::string_view sql);
+  Result<MySqlRows> try_query(std::string_view sql);
+
+  // Runs SQL whose result, if any, is discarded; throws like fail().
   void exec(std::string_view sql);
-  // Runs a query and returns every row; a SQL NULL is nullopt.
+  // Runs a query and returns every row; a SQL NULL is nullopt. Throws like fail().
   MySqlRows query(std::string_view sql);
   // The first column of the first row, or nullopt when NULL or no row.
   std::optional<std::string> scalar(std::string_view sql);
@@ -66,6 +75,8 @@ class MySqlConnection {
 
  private:
   void connect();
+  // The connection's last error, for the statement `context`.
+  Error error_of(std::string_view context) const;
 
   MySqlUrl url_;
   std::string what_;

@@ -216,13 +216,13 @@ void PgConnection::exec(std::string_view sql) {
   query_simple(sql);
 }
 
-void PgConnection::exec_secret(std::string_view sql, std::string_view shown) {
+Result<void> PgConnection::try_exec_secret(std::string_view sql, std::string_view shown) {
   PgResult result(PQexec(conn_, std::string(sql).c_str()));
   ExecStatusType status = PQresultStatus(result.get());
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {};
   const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
   // Without a result (a broken connection) libpq's own message holds no SQL either.
-  error_with(shown, one_line(primary != nullptr ? primary : ""), result.get()).raise();
+  return error_with(shown, one_line(primary != nullptr ? primary : ""), result.get());
 }
 
 PgResult PgConnection::query(std::string_view sql, const std::vector<std::string>& params) {

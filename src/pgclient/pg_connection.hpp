@@ -41,13 +41,13 @@ class PgConnection {
   Result<PgResult> try_query(std::string_view sql, const std::vector<std::string>& params = {});
   Result<void> try_exec(std::string_view sql);
   Result<void> try_exec_params(std::string_view sql, const std::vector<const char*>& values);
-
-  // Runs SQL that returns no rows (or rows the caller ignores).
-  void exec(std::string_view sql);
   // Runs SQL that holds secrets (credentials in a COPY). A failure names `shown` instead
   // of the statement and carries only the server's primary message: the full one can
   // quote the statement around the error position.
-  void exec_secret(std::string_view sql, std::string_view shown);
+  Result<void> try_exec_secret(std::string_view sql, std::string_view shown);
+
+  // Runs SQL that returns no rows (or rows the caller ignores).
+  void exec(std::string_view sql);
   // Runs a query with text parameters; throws on error.
   PgResult query(std::string_view sql, const std::vector<std::string>& params = {});
   // Runs a statement with text parameters; a null pointer is SQL NULL.

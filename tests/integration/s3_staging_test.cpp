@@ -130,10 +130,10 @@ TEST(S3Client, UploadsExactBytesAndDeletes) {
   S3Client client(s3.config());
   std::string body = "a,b\n\0\xff\"quoted\"\n Zürich 東京\n"s;
   std::string key = "sluice/pipe/odd name$+=ü.csv.gz";
-  client.put_object(key, body);
+  ASSERT_TRUE(client.put_object(key, body).ok()) << s3.log();
   ASSERT_TRUE(std::filesystem::exists(s3.object(key))) << s3.log();
   EXPECT_EQ(read_file(s3.object(key)), body);
-  client.delete_object(key);
+  ASSERT_TRUE(client.delete_object(key).ok()) << s3.log();
   EXPECT_FALSE(std::filesystem::exists(s3.object(key))) << s3.log();
 }
 
@@ -142,21 +142,20 @@ TEST(S3Client, SessionTokenIsSigned) {
   S3StagingConfig config = s3.config();
   config.session_token = "FwoGZXIvYXdzEXAMPLETOKEN";
   S3Client client(config);
-  client.put_object("k", "body");
+  ASSERT_TRUE(client.put_object("k", "body").ok()) << s3.log();
   EXPECT_EQ(read_file(s3.object("k")), "body");
 }
 
-// A 4xx is not retried: it throws FatalError with S3's Code and Message at once.
+// A 4xx is not retried: it is refused at once, with S3's Code and Message.
 TEST(S3Client, WrongSecretIsAClearErrorWithoutTheSecret) {
   LocalS3 s3;
   std::string wrong = "wrong/Secret+Key0123456789abcdefghijklmn";
   S3Client client(s3.config(wrong));
-  std::string message;
-  try {
-    client.put_object("sluice/pipe/1.csv.gz", "rows");
-  } catch (const FatalError& e) {
-    message = e.what();
-  }
+  Result<void> put = client.put_object("sluice/pipe/1.csv.gz", "rows");
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code(), Errc::kRefused);
+  EXPECT_EQ(put.error().server_code(), "SignatureDoesNotMatch");
+  const std::string& message = put.error().message();
   EXPECT_NE(message.find("s3: PUT s3://staging/sluice/pipe/1.csv.gz: HTTP 403 "
                          "SignatureDoesNotMatch: The request signature we calculated"),
             std::string::npos)
@@ -171,11 +170,26 @@ TEST(S3Client, RetriesServerErrors) {
   LocalS3 s3(/*fail_first=*/2);
   S3Client client(s3.config());
   client.set_first_backoff(std::chrono::milliseconds(10));
-  client.put_object("k", "after two 503s");
+  ASSERT_TRUE(client.put_object("k", "after two 503s").ok()) << s3.log();
   EXPECT_EQ(read_file(s3.object("k")), "after two 503s");
 }
 
-TEST(S3Client, UnreachableEndpointIsAConnectionErrorAfterRetries) {
+TEST(S3Client, ServerErrorsOutlastingTheRetriesAreALostConnection) {
+  LocalS3 s3(/*fail_first=*/5);
+  S3Client client(s3.config());
+  client.set_first_backoff(std::chrono::milliseconds(1));
+  Result<void> put = client.put_object("k", "rows");
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code(), Errc::kConnectionLost);
+  EXPECT_TRUE(put.error().retriable());
+  EXPECT_EQ(put.error().server_code(), "SlowDown");
+  EXPECT_EQ(put.error().message(),
+            "s3: PUT s3://staging/k: HTTP 503 SlowDown: Please reduce your request rate. (after 5 "
+            "attempts)");
+  EXPECT_FALSE(std::filesystem::exists(s3.object("k")));
+}
+
+TEST(S3Client, UnreachableEndpointIsALostConnectionAfterRetries) {
   S3StagingConfig config;
   config.bucket = kBucket;
   config.region = "eu-west-1";
@@ -184,12 +198,12 @@ TEST(S3Client, UnreachableEndpointIsAConnectionErrorAfterRetries) {
   config.secret_access_key = kSecret;
   S3Client client(config);
   client.set_first_backoff(std::chrono::milliseconds(1));
-  try {
-    client.put_object("k", "rows");
-    FAIL() << "no error";
-  } catch (const ConnectionError& e) {
-    EXPECT_NE(std::string(e.what()).find("(after 5 attempts)"), std::string::npos) << e.what();
-  }
+  Result<void> put = client.put_object("k", "rows");
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code(), Errc::kConnectionLost);
+  EXPECT_EQ(put.error().server_code(), "");
+  EXPECT_NE(put.error().message().find("(after 5 attempts)"), std::string::npos)
+      << put.error().message();
 }
 
 TableSchemaPtr sample_table() {
@@ -231,7 +245,11 @@ TEST(S3Staging, FailedCopyNamesTheObjectButNotTheSecrets) {
                                  insert(table, "2", ""), insert(table, "3", std::nullopt)};
   for (const Change& change : changes) merge.add(change);
 
-  std::string message = message_of([&] { merge.flush().value_or_raise(); });
+  Result<void> flushed = merge.flush();
+  ASSERT_FALSE(flushed.ok());
+  EXPECT_EQ(flushed.error().code(), Errc::kRefused);
+  EXPECT_EQ(flushed.error().server_code(), "42601");
+  const std::string& message = flushed.error().message();
   EXPECT_NE(message.find("sink: COPY sluice_stage_0 FROM s3://staging/sluice/pipe/"),
             std::string::npos)
       << message;
@@ -258,9 +276,10 @@ TEST(S3Staging, SecretStatementsFailWithoutQuotingTheStatement) {
   PgConnection conn(server.url("postgres", "", database), PgConnection::Mode::kNormal, "sink");
   std::string sql = fmt::format("SELECT '{}' FROM", kSecret);
   EXPECT_NE(message_of([&] { conn.exec(sql); }).find(kSecret), std::string::npos)
-      << "the plain path quotes the statement, so this test shows what exec_secret avoids";
-  EXPECT_EQ(message_of([&] { conn.exec_secret(sql, "SELECT of a secret"); }),
-            "sink: SELECT of a secret: syntax error at end of input");
+      << "the plain path quotes the statement, so this test shows what try_exec_secret avoids";
+  Result<void> secret = conn.try_exec_secret(sql, "SELECT of a secret");
+  ASSERT_FALSE(secret.ok());
+  EXPECT_EQ(secret.error().message(), "sink: SELECT of a secret: syntax error at end of input");
 }
 
 // COPY text of rows 1..`rows` of sample_table(), 10000 to a chunk. The notes cycle through
@@ -383,6 +402,71 @@ TEST_F(S3Snapshot, SmallTableLoadsByInsert) {
   EXPECT_EQ(*conn_->scalar("SELECT note FROM orders WHERE id = 4"), "");
   EXPECT_TRUE(files_under(s3_.object("")).empty()) << s3_.log();
   EXPECT_TRUE(files_under(s3_.deleted("")).empty()) << s3_.log();
+}
+
+// S3Snapshot's sink with the flushes of a stream batch staged through S3 from two changes
+// on: a failure there comes back from apply, rolled back, and the sink goes on.
+class S3StreamApply : public S3Snapshot {
+ protected:
+  void stage_through(const S3StagingConfig& s3) {
+    config_.sink.s3 = s3;
+    config_.sink.s3.min_rows = 2;
+    sink_.emplace(config_);
+  }
+
+  ChangeBatch inserts(const std::vector<std::string>& ids) const {
+    ChangeBatch batch;
+    for (const std::string& id : ids) batch.changes.push_back(insert(table_, id, "new " + id));
+    return batch;
+  }
+
+  std::optional<Position> stored_position() {
+    return sink_->checkpoint(CheckpointKind::kSourcePosition).position;
+  }
+
+  // The sink is still usable: a flush too small for S3 loads by INSERT and commits.
+  void expect_small_batch_applies() {
+    Result<void> applied = sink_->apply(inserts({"4"}), Checkpoint{.position = Lsn{0x300}});
+    ASSERT_TRUE(applied.ok()) << applied.error().message();
+    EXPECT_EQ(orders(), "0:before,4:new 4");
+    EXPECT_EQ(stored_position(), Position(Lsn{0x300}));
+  }
+};
+
+TEST_F(S3StreamApply, ARefusedUploadRollsBackAndTheSinkAppliesAfterwards) {
+  std::string wrong = "wrong/Secret+Key0123456789abcdefghijklmn";
+  stage_through(s3_.config(wrong));
+  Result<void> refused = sink_->apply(inserts({"1", "2", "3"}), Checkpoint{.position = Lsn{0x200}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Errc::kRefused) << refused.error().message();
+  EXPECT_EQ(refused.error().server_code(), "SignatureDoesNotMatch");
+  EXPECT_EQ(refused.error().message().find(wrong), std::string::npos) << refused.error().message();
+  EXPECT_EQ(orders(), "0:before");
+  EXPECT_FALSE(stored_position().has_value());
+  EXPECT_TRUE(files_under(s3_.object("")).empty()) << s3_.log();
+  expect_small_batch_applies();
+}
+
+// PostgreSQL refuses Redshift's COPY FROM 's3://...' as a warehouse may refuse a COPY: the
+// error keeps its SQLSTATE but none of the secrets, and the uploaded object is deleted.
+TEST_F(S3StreamApply, ARefusedCopyRollsBackDeletesTheObjectAndTheSinkAppliesAfterwards) {
+  stage_through(config_.sink.s3);
+  Result<void> refused = sink_->apply(inserts({"1", "2", "3"}), Checkpoint{.position = Lsn{0x200}});
+  ASSERT_FALSE(refused.ok());
+  const Error& error = refused.error();
+  EXPECT_EQ(error.code(), Errc::kRefused) << error.message();
+  EXPECT_EQ(error.server_code(), "42601");
+  EXPECT_NE(error.message().find("sink: COPY sluice_stage_0 FROM s3://staging/sluice/pipe/"),
+            std::string::npos)
+      << error.message();
+  EXPECT_EQ(error.message().find(kSecret), std::string::npos) << error.message();
+  EXPECT_EQ(error.message().find(config_.sink.s3.session_token), std::string::npos)
+      << error.message();
+  EXPECT_EQ(orders(), "0:before");
+  EXPECT_FALSE(stored_position().has_value());
+  EXPECT_TRUE(files_under(s3_.object("")).empty()) << s3_.log();
+  EXPECT_EQ(files_under(s3_.deleted("sluice/pipe")).size(), 1u) << s3_.log();
+  expect_small_batch_applies();
 }
 
 }  // namespace

@@ -136,5 +136,31 @@ TEST_F(SinkCheckpoint, TheSourcePositionCommitsOnlyWithTheBatchThatEndsATransact
       << "a run that reads no stream offsets creates no table for them";
 }
 
+// The dead letters commit with the batch's rows and position, or none of them do: a
+// refused dead-letter insert comes back from apply, and the sink applies the batch again
+// once the table takes rows.
+TEST_F(SinkCheckpoint, ARefusedDeadLetterInsertCommitsNothingAndTheSinkAppliesAfterwards) {
+  ChangeBatch batch = inserts({"1", "2"});
+  batch.dead_letters.push_back(
+      {.flow = "orders_flow", .error = "bad row", .source_position = "pg:0/150", .row_json = "{}"});
+  conn_->exec("ALTER TABLE wh.sluice_dead_letter ADD CONSTRAINT refuse_all CHECK (false)");
+
+  Result<void> refused = sink_->apply(batch, Checkpoint{.position = Lsn{0x200}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Errc::kRefused) << refused.error().message();
+  EXPECT_EQ(refused.error().server_code(), "23514");
+  EXPECT_EQ(committed_ids(), "");
+  EXPECT_FALSE(sink_->checkpoint(CheckpointKind::kSourcePosition).position.has_value());
+
+  conn_->exec("ALTER TABLE wh.sluice_dead_letter DROP CONSTRAINT refuse_all");
+  Result<void> applied = sink_->apply(batch, Checkpoint{.position = Lsn{0x200}});
+  ASSERT_TRUE(applied.ok()) << applied.error().message();
+  EXPECT_EQ(committed_ids(), "1,2");
+  EXPECT_EQ(
+      conn_->scalar("SELECT string_agg(flow || ' ' || error, ',') FROM wh.sluice_dead_letter"),
+      "orders_flow bad row");
+  EXPECT_EQ(sink_->checkpoint(CheckpointKind::kSourcePosition).position, Position(Lsn{0x200}));
+}
+
 }  // namespace
 }  // namespace sluice::test

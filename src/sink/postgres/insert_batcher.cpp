@@ -18,15 +18,25 @@ void InsertBatcher::null() {
 }
 
 void InsertBatcher::end_row() {
-  ++rows_;
-  if ((rows_ + 1) * columns_ > kMaxParameters) send();
+  try_end_row().value_or_raise();
 }
 
 void InsertBatcher::finish() {
-  if (rows_ > 0) send();
+  try_finish().value_or_raise();
 }
 
-void InsertBatcher::send() {
+Result<void> InsertBatcher::try_end_row() {
+  ++rows_;
+  if ((rows_ + 1) * columns_ > kMaxParameters) return send();
+  return {};
+}
+
+Result<void> InsertBatcher::try_finish() {
+  if (rows_ > 0) return send();
+  return {};
+}
+
+Result<void> InsertBatcher::send() {
   std::string sql = prefix_;
   size_t parameter = 1;
   for (size_t r = 0; r < rows_; ++r) {
@@ -39,10 +49,11 @@ void InsertBatcher::send() {
   pointers.reserve(values_.size());
   for (size_t i = 0; i < values_.size(); ++i)
     pointers.push_back(nulls_[i] ? nullptr : values_[i].c_str());
-  conn_.exec_params(sql, pointers);
+  Result<void> sent = conn_.try_exec_params(sql, pointers);
   values_.clear();
   nulls_.clear();
   rows_ = 0;
+  return sent;
 }
 
 }  // namespace sluice::warehouse

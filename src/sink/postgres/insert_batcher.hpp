@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 
 namespace sluice::warehouse {
@@ -22,9 +23,12 @@ class InsertBatcher {
   void end_row();
   // Sends the rows not sent yet.
   void finish();
+  // end_row() and finish() for a caller that acts on a failed INSERT.
+  Result<void> try_end_row();
+  Result<void> try_finish();
 
  private:
-  void send();
+  Result<void> send();
 
   static constexpr size_t kMaxParameters = 32000;
   PgConnection& conn_;

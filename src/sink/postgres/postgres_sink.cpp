@@ -131,7 +131,7 @@ void PostgresSink::replace_rows_through_s3(PgConnection& conn, const TableSchema
     std::vector<std::string> urls = upload_snapshot_parts(parts, table, rows);
     conn.exec("BEGIN");
     conn.exec(dialect_->truncate(target));
-    parts.load_manifest(conn, target, column_list(table), urls);
+    parts.load_manifest(conn, target, column_list(table), urls).value_or_raise();
     conn.exec("COMMIT");
   } catch (...) {
     // The open transaction rolls back when the connection closes.
@@ -162,7 +162,7 @@ Result<StagingMerge*> PostgresSink::staging_for(const TableSchemaPtr& table) {
   if (it != staging_.end()) {
     // The table changed: its queued changes land under the old columns first.
     if (Result<void> flushed = flush_staged(); !flushed) return flushed.error();
-    it->second->drop();
+    if (Result<void> dropped = it->second->drop(); !dropped) return dropped.error();
     staging_.erase(it);
   }
   // DDL runs in the open transaction, so it commits (or rolls back) with the rows.
@@ -254,8 +254,7 @@ Result<void> PostgresSink::stage(const ChangeBatch& batch) {
     staging.value()->add(change);
   }
   if (Result<void> flushed = flush_staged(); !flushed) return flushed;
-  write_dead_letters(batch.dead_letters);
-  return {};
+  return write_dead_letters(batch.dead_letters);
 }
 
 Result<void> PostgresSink::write_checkpoint(const Position& position, int64_t commit_time_us) {
@@ -275,8 +274,8 @@ Result<void> PostgresSink::write_checkpoint(const Position& position, int64_t co
   return {};
 }
 
-void PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dead_letters) {
-  if (dead_letters.empty()) return;
+Result<void> PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dead_letters) {
+  if (dead_letters.empty()) return {};
   InsertBatcher batcher(conn_,
                         fmt::format("INSERT INTO {} (pipeline, flow, error, source_position, "
                                     "row_data) VALUES ",
@@ -289,9 +288,9 @@ void PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dead_letter
     batcher.value(letter.error);
     batcher.value(letter.source_position);
     batcher.value(letter.row_json);
-    batcher.end_row();
+    if (Result<void> sent = batcher.try_end_row(); !sent) return sent;
   }
-  batcher.finish();
+  return batcher.try_finish();
 }
 
 void PostgresSink::reset() {

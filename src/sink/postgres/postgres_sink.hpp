@@ -30,7 +30,8 @@ class PostgresSink : public Sink {
  private:
   void lock_setup();
   // The statements that touch rows other transactions may hold (merge, truncate,
-  // checkpoint, COMMIT) return their error; the caller acts on its code.
+  // checkpoint, dead letters, COMMIT) and the loads through S3 return their error; the
+  // caller acts on its code.
   Result<void> apply_in_transaction(const ChangeBatch& batch,
                                     const std::optional<Checkpoint>& commit);
   Result<StagingMerge*> staging_for(const TableSchemaPtr& table);
@@ -40,7 +41,7 @@ class PostgresSink : public Sink {
   std::optional<Position> stored_position();
   Result<void> truncate(const TableSchemaPtr& table);
   Result<void> write_checkpoint(const Position& position, int64_t commit_time_us);
-  void write_dead_letters(const std::vector<DeadLetter>& dead_letters);
+  Result<void> write_dead_letters(const std::vector<DeadLetter>& dead_letters);
   Result<void> end_transaction(std::string_view statement);
 
   std::string target_of(const TableSchema& table) const;

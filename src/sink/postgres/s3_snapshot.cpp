@@ -59,10 +59,10 @@ std::vector<std::string> upload_snapshot_parts(S3Staging& s3, const TableSchema&
   for_each_copy_row(rows, [&](const Row& row) {
     part.add(row);
     if (!part.full()) return;
-    urls.push_back(s3.upload(part.csv()));
+    urls.push_back(s3.upload(part.csv()).value_or_raise());
     part.clear();
   });
-  if (part.rows() > 0) urls.push_back(s3.upload(part.csv()));
+  if (part.rows() > 0) urls.push_back(s3.upload(part.csv()).value_or_raise());
   return urls;
 }
 

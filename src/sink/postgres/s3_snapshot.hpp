@@ -65,7 +65,8 @@ class SnapshotCsvPart {
   size_t rows_ = 0;
 };
 
-// Uploads `rows` as parts through `s3` and returns their URLs in order.
+// Uploads `rows` as parts through `s3` and returns their URLs in order; a failed upload
+// throws (Error::raise): the snapshot load cannot act on it.
 std::vector<std::string> upload_snapshot_parts(S3Staging& s3, const TableSchema& table,
                                                CopyTextReader& rows,
                                                SnapshotPartLimits limits = {});

@@ -85,51 +85,48 @@ std::string S3Staging::next_key(std::string_view extension) {
   return fmt::format("{}{}{}", key_prefix_, ++objects_, extension);
 }
 
-std::string S3Staging::upload(std::string_view csv) {
+Result<std::string> S3Staging::upload(std::string_view csv) {
   std::string key = next_key(".csv.gz");
-  client_.put_object(key, gzip_compress(csv));
+  if (Result<void> put = client_.put_object(key, gzip_compress(csv)); !put) return put.error();
   loaded_.push_back(key);
   return client_.object_url(key);
 }
 
-void S3Staging::load(PgConnection& conn, const std::string& staging, const std::string& columns,
-                     std::string_view csv) {
-  std::string url = upload(csv);
-  copy(conn, staging, url, copy_from_s3_sql(staging, columns, url, config_));
+Result<void> S3Staging::load(PgConnection& conn, const std::string& staging,
+                             const std::string& columns, std::string_view csv) {
+  Result<std::string> url = upload(csv);
+  if (!url) return url.error();
+  return copy(conn, staging, url.value(), copy_from_s3_sql(staging, columns, url.value(), config_));
 }
 
-void S3Staging::load_manifest(PgConnection& conn, const std::string& table,
-                              const std::string& columns,
-                              const std::vector<std::string>& part_urls) {
+Result<void> S3Staging::load_manifest(PgConnection& conn, const std::string& table,
+                                      const std::string& columns,
+                                      const std::vector<std::string>& part_urls) {
   std::string key = next_key(".manifest");
-  client_.put_object(key, copy_manifest_json(part_urls));
+  if (Result<void> put = client_.put_object(key, copy_manifest_json(part_urls)); !put)
+    return put.error();
   loaded_.push_back(key);
   std::string url = client_.object_url(key);
-  copy(conn, table, url, copy_from_s3_sql(table, columns, url, config_, S3CopySource::kManifest));
+  return copy(conn, table, url,
+              copy_from_s3_sql(table, columns, url, config_, S3CopySource::kManifest));
 }
 
-void S3Staging::copy(PgConnection& conn, const std::string& table, const std::string& url,
-                     const std::string& sql) {
+Result<void> S3Staging::copy(PgConnection& conn, const std::string& table, const std::string& url,
+                             const std::string& sql) {
   // The statement holds the keys: errors name the object instead, and whatever the
   // server's message quotes of the statement is scrubbed.
-  try {
-    conn.exec_secret(sql, fmt::format("COPY {} FROM {}", table, url));
-  } catch (const ConnectionError& e) {
-    throw ConnectionError(s3::without_secrets(e.what(), credentials_of(config_)));
-  } catch (const FatalError& e) {
-    throw FatalError(s3::without_secrets(e.what(), credentials_of(config_)));
-  }
+  Result<void> copied = conn.try_exec_secret(sql, fmt::format("COPY {} FROM {}", table, url));
+  if (copied) return copied;
+  const Error& error = copied.error();
+  return Error(error.code(), s3::without_secrets(error.message(), credentials_of(config_)),
+               error.server_code());
 }
 
 void S3Staging::delete_loaded() {
-  for (const std::string& key : loaded_) {
-    try {
-      client_.delete_object(key);
-    } catch (const std::exception& e) {
+  for (const std::string& key : loaded_)
+    if (Result<void> deleted = client_.delete_object(key); !deleted)
       spdlog::warn("s3: staged object left behind (a lifecycle rule on the prefix expires it): {}",
-                   e.what());
-    }
-  }
+                   deleted.error().message());
   loaded_.clear();
 }
 

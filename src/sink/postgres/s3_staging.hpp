@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/pipeline_config.hpp"
+#include "core/error.hpp"
 #include "pgclient/pg_connection.hpp"
 #include "sink/s3/s3_client.hpp"
 
@@ -22,22 +23,24 @@ class S3Staging {
 
   // Flushes with fewer changes load by INSERT instead.
   size_t min_rows() const { return config_.min_rows; }
-  // Uploads `csv` (RedshiftCsvWriter rows) and COPYs it into `staging`'s `columns`.
-  void load(PgConnection& conn, const std::string& staging, const std::string& columns,
-            std::string_view csv);
+  // Uploads `csv` (RedshiftCsvWriter rows) and COPYs it into `staging`'s `columns`. A
+  // failed upload or COPY returns its error (S3Client's, or the warehouse's with the
+  // secrets scrubbed); what was uploaded stays listed for delete_loaded.
+  Result<void> load(PgConnection& conn, const std::string& staging, const std::string& columns,
+                    std::string_view csv);
   // Uploads `csv` gzip-compressed and returns its s3:// URL, for load_manifest.
-  std::string upload(std::string_view csv);
+  Result<std::string> upload(std::string_view csv);
   // Uploads a manifest of `part_urls` and COPYs all the parts into `table`'s `columns`.
-  void load_manifest(PgConnection& conn, const std::string& table, const std::string& columns,
-                     const std::vector<std::string>& part_urls);
-  // Deletes the objects loaded so far. Best effort: a failure is logged, not thrown,
-  // because the rows are already committed.
+  Result<void> load_manifest(PgConnection& conn, const std::string& table,
+                             const std::string& columns, const std::vector<std::string>& part_urls);
+  // Deletes the objects loaded so far. Best effort: a failure is logged, not returned,
+  // because the rows are already committed (or were never going to be).
   void delete_loaded();
 
  private:
   std::string next_key(std::string_view extension);
-  void copy(PgConnection& conn, const std::string& table, const std::string& url,
-            const std::string& sql);
+  Result<void> copy(PgConnection& conn, const std::string& table, const std::string& url,
+                    const std::string& sql);
 
   S3StagingConfig config_;
   s3::S3Client client_;

@@ -85,7 +85,6 @@ StagingMerge::StagingMerge(PgConnection& conn, const SqlDialect& dialect, TableS
       staging_name_(fmt::format("sluice_stage_{}", id)),
       staging_columns_("sluice_seq, sluice_op, sluice_unchanged, sluice_fill_seq"),
       match_indexes_(table_->match_indexes()) {
-  conn_.exec(dialect_.create_staging(staging_name_, *table_));
   for (const Column& c : table_->columns) staging_columns_ += ", " + quote_identifier(c.name);
   copy_sql_ = fmt::format("COPY {} ({}) FROM STDIN", staging_name_, staging_columns_);
   insert_prefix_ = fmt::format("INSERT INTO {} ({}) VALUES ", staging_name_, staging_columns_);
@@ -208,24 +207,38 @@ void StagingMerge::load_by_insert() {
   batcher.finish();
 }
 
-void StagingMerge::load_by_s3() {
+Result<void> StagingMerge::load_by_s3() {
   RedshiftCsvWriter writer(*table_);
   encode_pending(writer);
-  s3_->load(conn_, staging_name_, staging_columns_, writer.buffer);
+  return s3_->load(conn_, staging_name_, staging_columns_, writer.buffer);
+}
+
+// An empty staging table: created on first use, emptied when earlier rows remain.
+Result<void> StagingMerge::prepare_staging() {
+  if (!staging_created_) {
+    Result<void> created = conn_.try_exec(dialect_.create_staging(staging_name_, *table_));
+    if (created) staging_created_ = true;
+    return created;
+  }
+  if (!staging_dirty_) return {};
+  return conn_.try_exec(dialect_.clear_staging(staging_name_));
 }
 
 Result<void> StagingMerge::flush() {
   if (pending_.empty()) return {};
-  if (staging_dirty_) conn_.exec(dialect_.clear_staging(staging_name_));
-  if (s3_ != nullptr && pending_.size() >= s3_->min_rows())
-    load_by_s3();
-  else if (dialect_.copy_in())
+  if (Result<void> prepared = prepare_staging(); !prepared) return prepared;
+  if (s3_ != nullptr && pending_.size() >= s3_->min_rows()) {
+    if (Result<void> loaded = load_by_s3(); !loaded) return loaded;
+  } else if (dialect_.copy_in()) {
     load_by_copy();
-  else
+  } else {
     load_by_insert();
+  }
   staging_dirty_ = true;
   // Before the merge folds staging: it needs the staged deletes of the old keys.
-  if (has_moved_unchanged_) conn_.exec(fill_moved_sql_);
+  if (has_moved_unchanged_) {
+    if (Result<void> filled = conn_.try_exec(fill_moved_sql_); !filled) return filled;
+  }
   for (const std::string& statement : merge_sql_)
     if (Result<void> merged = conn_.try_exec(statement); !merged) return merged;
   forget_pending();
@@ -239,8 +252,11 @@ void StagingMerge::forget_pending() {
   has_moved_unchanged_ = false;
 }
 
-void StagingMerge::drop() {
-  for (const std::string& statement : dialect_.drop_staging(staging_name_)) conn_.exec(statement);
+Result<void> StagingMerge::drop() {
+  if (!staging_created_) return {};
+  for (const std::string& statement : dialect_.drop_staging(staging_name_))
+    if (Result<void> dropped = conn_.try_exec(statement); !dropped) return dropped;
+  return {};
 }
 
 void StagingMerge::on_transaction_end() {

@@ -27,16 +27,18 @@ class StagingMerge {
   // Queues one change of this table; it must stay alive until flush().
   void add(const Change& change);
   bool empty() const { return pending_.empty(); }
-  // Loads the queued changes into staging and merges them into the destination. The
-  // merge, which touches rows other transactions may hold, returns its error (a deadlock,
-  // a serialization failure, a refused row); loading the session's own staging throws.
+  // Loads the queued changes into staging (created by the first flush) and merges them
+  // into the destination. The statements return their error: the merge's touch rows
+  // other transactions may hold (a deadlock, a serialization failure, a refused row), and
+  // a load through S3 depends on S3 (refused, unreachable). Loading by COPY or INSERT
+  // into the session's own staging throws.
   Result<void> flush();
   // The transaction committed or rolled back: staging is empty again.
   void on_transaction_end();
   // True when changes of `table` fit this staging: the same columns and keys.
   bool serves(const TableSchema& table) const { return *table_ == table; }
   // Drops the staging table (the source table changed); nothing may be queued.
-  void drop();
+  Result<void> drop();
 
  private:
   // The newest image of a row in this flush. `fill_seq`: when the image still has
@@ -58,7 +60,8 @@ class StagingMerge {
   std::string key_of(const Row& row) const;
   void load_by_copy();
   void load_by_insert();
-  void load_by_s3();
+  Result<void> load_by_s3();
+  Result<void> prepare_staging();
   void forget_pending();
 
   PgConnection& conn_;
@@ -76,6 +79,7 @@ class StagingMerge {
   std::vector<size_t> match_indexes_;
   std::vector<const Change*> pending_;
   uint64_t seq_ = 0;
+  bool staging_created_ = false;
   bool staging_dirty_ = false;
   // An update may omit unchanged TOAST values. When an earlier change of the same flush
   // carried them, they are filled from it here (the warehouse does not have them yet);

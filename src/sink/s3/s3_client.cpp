@@ -57,12 +57,12 @@ std::string S3Client::object_url(const std::string& key) const {
   return fmt::format("s3://{}/{}", bucket_, key);
 }
 
-void S3Client::put_object(const std::string& key, std::string_view body) {
-  send("PUT", key, body);
+Result<void> S3Client::put_object(const std::string& key, std::string_view body) {
+  return send("PUT", key, body);
 }
 
-void S3Client::delete_object(const std::string& key) {
-  send("DELETE", key, "");
+Result<void> S3Client::delete_object(const std::string& key) {
+  return send("DELETE", key, "");
 }
 
 SigV4Request S3Client::signed_request(std::string_view method, const std::string& path,
@@ -76,11 +76,13 @@ SigV4Request S3Client::signed_request(std::string_view method, const std::string
   return request;
 }
 
-void S3Client::send(std::string_view method, const std::string& key, std::string_view body) {
+Result<void> S3Client::send(std::string_view method, const std::string& key,
+                            std::string_view body) {
   std::string path = path_prefix_ + uri_encode(key, false);
   std::string payload_hash = sha256_hex(body);
   std::chrono::milliseconds backoff = first_backoff_;
   std::string last_error;
+  std::string last_code;
   for (int attempt = 1; attempt <= kAttempts; ++attempt) {
     std::string amz_date = amz_date_now();
     SigV4Request request = signed_request(method, path, payload_hash, amz_date);
@@ -95,11 +97,13 @@ void S3Client::send(std::string_view method, const std::string& key, std::string
     httplib::Result result =
         method == "PUT" ? client.Put(path, headers, std::string(body), "application/octet-stream")
                         : client.Delete(path, headers);
-    if (result && result->status >= 200 && result->status < 300) return;
+    if (result && result->status >= 200 && result->status < 300) return {};
     // An S3-compatible store could echo a request header in its message.
     last_error = without_secrets(describe(result), credentials_);
+    last_code = result ? xml_element(result->body, "Code") : "";
     if (!is_transient(result))
-      throw FatalError(fmt::format("s3: {} {}: {}", method, object_url(key), last_error));
+      return Error(Errc::kRefused,
+                   fmt::format("s3: {} {}: {}", method, object_url(key), last_error), last_code);
     if (attempt < kAttempts) {
       spdlog::warn("s3: {} {}: {}; retrying in {} ms", method, object_url(key), last_error,
                    backoff.count());
@@ -107,8 +111,10 @@ void S3Client::send(std::string_view method, const std::string& key, std::string
       backoff *= 2;
     }
   }
-  throw ConnectionError(fmt::format("s3: {} {}: {} (after {} attempts)", method, object_url(key),
-                                    last_error, kAttempts));
+  return Error(Errc::kConnectionLost,
+               fmt::format("s3: {} {}: {} (after {} attempts)", method, object_url(key), last_error,
+                           kAttempts),
+               last_code);
 }
 
 }  // namespace sluice::s3

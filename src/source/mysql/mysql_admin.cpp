@@ -61,24 +61,17 @@ void check_binlog_settings(MySqlConnection& conn, std::vector<std::string>& prob
 
 // Replicas that registered themselves (SHOW SLAVE HOSTS); empty when the user may not ask.
 MySqlRows registered_replicas(MySqlConnection& conn) {
-  try {
-    return conn.query("SHOW SLAVE HOSTS");
-  } catch (const FatalError&) {
-    return {};
-  } catch (const ConfigError&) {
-    return {};
-  }
+  Result<MySqlRows> rows = conn.try_query("SHOW SLAVE HOSTS");
+  if (!rows && rows.error().code() == Errc::kRefused) return {};
+  return std::move(rows).value_or_raise();
 }
 
 // The replication sources of a replica (SHOW REPLICA STATUS, SHOW SLAVE STATUS before
 // MySQL 8.0.22); empty when the server replicates from none or the user may not ask.
 MySqlRows replication_sources(MySqlConnection& conn) {
   for (const char* statement : {"SHOW REPLICA STATUS", "SHOW SLAVE STATUS"}) {
-    try {
-      return conn.query(statement);
-    } catch (const FatalError&) {
-    } catch (const ConfigError&) {
-    }
+    Result<MySqlRows> rows = conn.try_query(statement);
+    if (rows || rows.error().code() != Errc::kRefused) return std::move(rows).value_or_raise();
   }
   return {};
 }
