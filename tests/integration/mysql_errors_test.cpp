@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -13,6 +12,7 @@
 #include "core/error.hpp"
 #include "harness/mariadb_server.hpp"
 #include "harness/test_dir.hpp"
+#include "harness/thrown_error.hpp"
 #include "mysqlclient/mysql_connection.hpp"
 
 namespace sluice::test {
@@ -35,19 +35,6 @@ class MySqlErrors : public ::testing::Test {
   std::string database_;
   std::unique_ptr<MySqlConnection> conn_;
 };
-
-std::string thrown_by(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const FatalError& e) {
-    return std::string("FatalError: ") + e.what();
-  } catch (const ConnectionError& e) {
-    return std::string("ConnectionError: ") + e.what();
-  } catch (const ConfigError& e) {
-    return std::string("ConfigError: ") + e.what();
-  }
-  return "nothing thrown";
-}
 
 TEST_F(MySqlErrors, ADuplicateKeyKeepsItsErrnoAndIsNotRetriable) {
   const std::string insert = "INSERT INTO t VALUES (1, 5)";

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -13,15 +12,10 @@
 #include "harness/pg_server.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_dir.hpp"
+#include "harness/thrown_error.hpp"
 #include "pgclient/pg_connection.hpp"
 
-namespace sluice {
-
-void PrintTo(Errc code, std::ostream* os) {
-  *os << errc_name(code);
-}
-
-namespace test {
+namespace sluice::test {
 namespace {
 
 class PgErrors : public ::testing::Test {
@@ -42,17 +36,6 @@ class PgErrors : public ::testing::Test {
   std::string database_;
   std::unique_ptr<PgConnection> conn_;
 };
-
-std::string thrown_by(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const FatalError& e) {
-    return std::string("FatalError: ") + e.what();
-  } catch (const ConnectionError& e) {
-    return std::string("ConnectionError: ") + e.what();
-  }
-  return "nothing thrown";
-}
 
 TEST_F(PgErrors, AUniqueViolationKeepsItsSqlstateAndIsNotRetriable) {
   const std::string insert = "INSERT INTO t VALUES (1, 5)";
@@ -118,5 +101,4 @@ TEST_F(PgErrors, ATerminatedBackendIsALostConnection) {
 }
 
 }  // namespace
-}  // namespace test
-}  // namespace sluice
+}  // namespace sluice::test
