@@ -6,9 +6,9 @@
 
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "core/error.hpp"
+#include "harness/deadlock.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_dir.hpp"
@@ -69,23 +69,13 @@ TEST_F(PgErrors, AConcurrentUpdateUnderRepeatableReadIsASerializationFailure) {
   EXPECT_TRUE(r.error().retriable());
 }
 
-// Each transaction holds one row and then wants the other's: the server aborts one of them.
 TEST_F(PgErrors, ADeadlockVictimGetsTheDeadlockCode) {
   std::unique_ptr<PgConnection> other = connect();
-  conn_->exec("BEGIN; UPDATE t SET v = 1 WHERE id = 1");
-  other->exec("BEGIN; UPDATE t SET v = 1 WHERE id = 2");
-  std::optional<Result<void>> first;
-  std::thread waiting([&] { first = conn_->try_exec("UPDATE t SET v = 2 WHERE id = 2"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  Result<void> second = other->try_exec("UPDATE t SET v = 2 WHERE id = 1");
-  if (second.ok()) other->exec("COMMIT");
-  waiting.join();
-  ASSERT_TRUE(first.has_value());
-  ASSERT_NE(first->ok(), second.ok()) << "exactly one of the two is the victim";
-  const Error& victim = first->ok() ? second.error() : first->error();
-  EXPECT_EQ(victim.code(), Errc::kDeadlock) << victim.message();
-  EXPECT_EQ(victim.server_code(), "40P01");
-  EXPECT_TRUE(victim.retriable());
+  std::optional<Error> victim = deadlock_victim(*conn_, *other);
+  ASSERT_TRUE(victim.has_value());
+  EXPECT_EQ(victim->code(), Errc::kDeadlock) << victim->message();
+  EXPECT_EQ(victim->server_code(), "40P01");
+  EXPECT_TRUE(victim->retriable());
 }
 
 TEST_F(PgErrors, ATerminatedBackendIsALostConnection) {
