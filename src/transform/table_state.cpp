@@ -164,6 +164,9 @@ std::vector<std::string> TableState::keys() {
 void TableState::stage(state::StateBatch& batch) {
   if (space_.store == nullptr) return;
   if (cleared_) batch.erase_prefix(space_.prefix);
+  // In key order: the store's write buffer (a skip list) inserts a key next to the one
+  // before it in a few steps, and a random one in a search from the top.
+  std::ranges::sort(dirty_, {}, [](const Slot* slot) -> std::string_view { return slot->first; });
   for (Slot* slot : dirty_) {
     key_scratch_.assign(space_.prefix).append(slot->first);
     if (slot->second.row.empty())
