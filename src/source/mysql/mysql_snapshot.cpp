@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "copytext/copy_text_encoder.hpp"
 #include "core/error.hpp"
 #include "source/copy_progress.hpp"
 #include "source/mysql/binlog_value_text.hpp"
@@ -112,27 +113,6 @@ void append_without_trailing_fraction_zeros(std::string_view text, std::string& 
   out.append(text);
 }
 
-void append_escaped(std::string_view text, std::string& out) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-}
-
 template <typename T>
 void append_reprinted(std::string_view text, std::string& out) {
   double value = 0;
@@ -145,7 +125,7 @@ void append_reprinted(std::string_view text, std::string& out) {
 bool append_value(Format format, std::string_view text, std::string& out, std::string& scratch) {
   switch (format) {
     case Format::kAsIs:
-      append_escaped(text, out);
+      append_copy_escaped(out, text);
       return true;
     case Format::kFloat:
       append_reprinted<float>(text, out);
@@ -219,7 +199,7 @@ class RowStreamReader : public CopyTextReader {
       std::optional<std::string_view> value = stream_.value(i);
       if (value && columns_[i].converter) value = converted(columns_[i], *value);
       if (!value || !append_value(columns_[i].format, *value, chunk_, scratch_))
-        chunk_.append("\\N");
+        append_copy_null(chunk_);
     }
     chunk_.push_back('\n');
     progress_.count_row();
