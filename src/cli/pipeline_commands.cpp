@@ -12,7 +12,6 @@
 #include "pipeline/endpoints.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/session_loop.hpp"
-#include "sink/postgres/sink_admin.hpp"
 #include "state/state_store.hpp"
 
 namespace sluice::cli {
@@ -50,7 +49,8 @@ int run_pipeline(const std::string& config_path, bool until_caught_up, bool prog
 int check_pipeline(const std::string& config_path) {
   PipelineConfig config = load_pipeline_config(config_path);
   std::vector<std::string> problems = source_driver(config.source.type).check(config);
-  for (std::string& p : warehouse::check_sink(config)) problems.push_back(std::move(p));
+  for (std::string& p : sink_driver(config.sink.type).check(config))
+    problems.push_back(std::move(p));
   for (const std::string& p : problems) std::cout << config_path << ": " << p << "\n";
   if (!problems.empty()) return 2;
   std::cout << config_path << ": ok: source and sink are ready\n";
@@ -64,7 +64,8 @@ int show_status(const std::string& config_path) {
   std::optional<Position> checkpoint =
       source.status_reads_checkpoint ? checkpoint_if_readable(config) : std::nullopt;
   for (const std::string& line : source.status(config, checkpoint)) std::cout << line << "\n";
-  for (const std::string& line : warehouse::sink_status(config)) std::cout << line << "\n";
+  for (const std::string& line : sink_driver(config.sink.type).status(config))
+    std::cout << line << "\n";
   return 0;
 }
 

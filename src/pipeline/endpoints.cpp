@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "sink/postgres/postgres_sink.hpp"
+#include "sink/postgres/sink_admin.hpp"
 #include "source/mysql/mysql_admin.hpp"
 #include "source/mysql/mysql_source.hpp"
 #include "source/postgres/pg_admin.hpp"
@@ -15,6 +16,11 @@ std::unique_ptr<Source> make(const PipelineConfig& config, bool until_caught_up)
   return std::make_unique<SourceClass>(config, until_caught_up);
 }
 
+template <typename SinkClass>
+std::unique_ptr<Sink> make(const PipelineConfig& config) {
+  return std::make_unique<SinkClass>(config);
+}
+
 constexpr SourceDriver kSources[] = {
     {SourceType::kPostgres, make<pg::PostgresSource>, pg::check_source,
      // The slot itself records what it has confirmed.
@@ -26,6 +32,14 @@ constexpr SourceDriver kSources[] = {
      mysql::reset_source, "checkpoint removed"},
 };
 
+// Redshift is a PostgreSQL sink with its own dialect (sink/postgres/sql_dialect.hpp).
+constexpr SinkDriver kSinks[] = {
+    {SinkType::kPostgres, make<warehouse::PostgresSink>, warehouse::check_sink,
+     warehouse::sink_status},
+    {SinkType::kRedshift, make<warehouse::PostgresSink>, warehouse::check_sink,
+     warehouse::sink_status},
+};
+
 }  // namespace
 
 const SourceDriver& source_driver(SourceType type) {
@@ -34,17 +48,18 @@ const SourceDriver& source_driver(SourceType type) {
   throw ConfigError("unknown source.type");
 }
 
+const SinkDriver& sink_driver(SinkType type) {
+  for (const SinkDriver& driver : kSinks)
+    if (driver.type == type) return driver;
+  throw ConfigError("unknown sink.type");
+}
+
 std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up) {
   return source_driver(config.source.type).make(config, until_caught_up);
 }
 
 std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {
-  switch (config.sink.type) {
-    case SinkType::kPostgres:
-    case SinkType::kRedshift:
-      return std::make_unique<warehouse::PostgresSink>(config);
-  }
-  throw ConfigError(config.file + ": unknown sink.type");
+  return sink_driver(config.sink.type).make(config);
 }
 
 }  // namespace sluice

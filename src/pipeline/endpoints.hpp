@@ -1,7 +1,7 @@
 #pragma once
 // The source and sink types a pipeline file can name, one row each: how to build one and
 // the operator commands (`sluice check`, `status`, `reset`) that act on it. Adding a
-// source type is adding its folder and a row to this table.
+// source or sink type is adding its folder and a row to its table.
 
 #include <memory>
 #include <optional>
@@ -31,7 +31,18 @@ struct SourceDriver {
   std::string_view reset_removes;
 };
 
+// No reset entry: `sluice reset` drops a sink's checkpoint through Sink::reset.
+struct SinkDriver {
+  SinkType type;
+  std::unique_ptr<Sink> (*make)(const PipelineConfig& config);
+  // Every problem that would stop the sink, one line each.
+  std::vector<std::string> (*check)(const PipelineConfig& config);
+  // Lines describing the warehouse's checkpoint and destination tables.
+  std::vector<std::string> (*status)(const PipelineConfig& config);
+};
+
 const SourceDriver& source_driver(SourceType type);
+const SinkDriver& sink_driver(SinkType type);
 
 std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up);
 std::unique_ptr<Sink> make_sink(const PipelineConfig& config);

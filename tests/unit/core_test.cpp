@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/byte_order.hpp"
 #include "core/civil_date.hpp"
 #include "core/error.hpp"
 #include "core/json_escape.hpp"
@@ -69,6 +70,17 @@ TEST(CivilDate, RoundTripsAroundTheEpochAndLeapDays) {
   EXPECT_EQ(leap.month, 2u);
   EXPECT_EQ(leap.day, 29u);
   EXPECT_EQ(floor_div(-1, 86400), -1);
+}
+
+TEST(ByteOrder, ReadsEitherOrderAtEveryWidth) {
+  const uint8_t bytes[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xff};
+  EXPECT_EQ(load_be(bytes, 1), 0x01u);
+  EXPECT_EQ(load_be(bytes, 3), 0x010203u);
+  EXPECT_EQ(load_be(bytes, 8), 0x01020304050607ffu);
+  EXPECT_EQ(load_le(bytes, 1), 0x01u);
+  EXPECT_EQ(load_le(bytes, 3), 0x030201u);
+  EXPECT_EQ(load_le(bytes, 8), 0xff07060504030201u);
+  EXPECT_EQ(load_be(bytes, 0), 0u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/byte_order.hpp"
 #include "core/error.hpp"
 
 namespace sluice::mysql::detail {
@@ -30,15 +31,13 @@ class ByteReader {
 
   uint64_t le(size_t n) {
     need(n);
-    uint64_t v = 0;
-    for (size_t i = n; i > 0; --i) v = (v << 8) | data_[pos_ + i - 1];
+    uint64_t v = load_le(data_.data() + pos_, n);
     pos_ += n;
     return v;
   }
   uint64_t be(size_t n) {
     need(n);
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
+    uint64_t v = load_be(data_.data() + pos_, n);
     pos_ += n;
     return v;
   }

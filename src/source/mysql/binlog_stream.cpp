@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <mysqld_error.h>
 
+#include "core/byte_order.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_compression.hpp"
 
@@ -17,8 +18,7 @@ constexpr size_t kChecksumBytes = 4;
 constexpr unsigned kReadTimeoutSeconds = 60;
 
 uint32_t le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+  return static_cast<uint32_t>(load_le(p, 4));
 }
 
 // The common header: u32 timestamp, u8 type, u32 server id, u32 length, u32 end offset,
@@ -29,7 +29,7 @@ BinlogEvent read_header(const uint8_t* header) {
   event.timestamp = le32(header);
   event.server_id = le32(header + 5);
   event.end_offset = le32(header + 13);
-  event.flags = static_cast<uint16_t>(header[17] | header[18] << 8);
+  event.flags = static_cast<uint16_t>(load_le(header + 17, 2));
   return event;
 }
 

@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <mutex>
 
+#include "copytext/copy_text_encoder.hpp"
 #include "core/error.hpp"
 #include "source/copy_progress.hpp"
 #include "source/mysql/binlog_value_text.hpp"
 #include "source/mysql/mysql_charset.hpp"
+#include "source/mysql/mysql_source.hpp"
+#include "source/parallel_copy.hpp"
 
 namespace sluice::mysql {
 namespace {
@@ -112,27 +116,6 @@ void append_without_trailing_fraction_zeros(std::string_view text, std::string& 
   out.append(text);
 }
 
-void append_escaped(std::string_view text, std::string& out) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out.append("\\\\");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-}
-
 template <typename T>
 void append_reprinted(std::string_view text, std::string& out) {
   double value = 0;
@@ -145,7 +128,7 @@ void append_reprinted(std::string_view text, std::string& out) {
 bool append_value(Format format, std::string_view text, std::string& out, std::string& scratch) {
   switch (format) {
     case Format::kAsIs:
-      append_escaped(text, out);
+      append_copy_escaped(out, text);
       return true;
     case Format::kFloat:
       append_reprinted<float>(text, out);
@@ -219,7 +202,7 @@ class RowStreamReader : public CopyTextReader {
       std::optional<std::string_view> value = stream_.value(i);
       if (value && columns_[i].converter) value = converted(columns_[i], *value);
       if (!value || !append_value(columns_[i].format, *value, chunk_, scratch_))
-        chunk_.append("\\N");
+        append_copy_null(chunk_);
     }
     chunk_.push_back('\n');
     progress_.count_row();
@@ -334,6 +317,69 @@ void copy_table(MySqlConnection& conn, const TableDefinition& definition,
                                 MySqlConnection::quote_identifier(definition.ref.name));
   RowStreamReader reader(conn, sql, std::move(columns), definition.ref.qualified());
   consumer.load_table(schema, reader);
+}
+
+// MySqlSource's snapshot: which kind the server allows, the tables copied in parallel.
+
+BinlogPosition MySqlSource::take_snapshot(SnapshotConsumer& consumer) {
+  size_t connections = std::clamp<size_t>(static_cast<size_t>(config_.source.snapshot_parallelism),
+                                          1, tables_.size());
+  bool mariadb = MySqlConnection(url_, "source").is_mariadb();
+  spdlog::info("source: copying {} tables on {} connections", tables_.size(), connections);
+  expect_rows(consumer);
+  BinlogPosition start = mariadb ? take_per_table_snapshots(consumer, connections)
+                                 : take_locked_snapshot(consumer, connections);
+  set_gtids(start.gtid_set);
+  return start;
+}
+
+// MySQL: one snapshot shared by every connection, under a brief global read lock.
+BinlogPosition MySqlSource::take_locked_snapshot(SnapshotConsumer& consumer, size_t connections) {
+  ConsistentSnapshot snapshot = open_consistent_snapshot(url_, connections);
+  for_each_table_in_parallel(connections, [&](size_t worker, CapturedTable& table) {
+    copy_table(*snapshot.connections[worker], table.definition, table.schema, consumer);
+  });
+  return snapshot.position;
+}
+
+// MariaDB: each table in its own consistent snapshot, which names its binlog position
+// without any lock; streaming starts at the earliest, and skips for each table the
+// transactions its copy already holds (docs/design-notes.md).
+BinlogPosition MySqlSource::take_per_table_snapshots(SnapshotConsumer& consumer,
+                                                     size_t connections) {
+  std::vector<std::unique_ptr<MySqlConnection>> conns;
+  for (size_t i = 0; i < connections; ++i) conns.push_back(open_copy_connection(url_));
+  std::mutex positions_mutex;
+  for_each_table_in_parallel(connections, [&](size_t worker, CapturedTable& table) {
+    MySqlConnection& conn = *conns[worker];
+    BinlogPosition at = start_snapshot_transaction(conn);
+    copy_table(conn, table.definition, table.schema, consumer);
+    conn.exec("COMMIT");
+    std::lock_guard lock(positions_mutex);
+    table.copied_up_to = at;
+  });
+  BinlogPosition start = *tables_.begin()->second.copied_up_to;
+  for (const auto& [name, table] : tables_)
+    if (!at_or_past(*table.copied_up_to, start)) start = *table.copied_up_to;
+  for (auto& [name, table] : tables_) {
+    spdlog::info("snapshot: {} consistent at {}", name, to_string(*table.copied_up_to));
+    if (!at_or_past(start, *table.copied_up_to)) continue;
+    table.copied_up_to.reset();  // nothing to skip: the stream starts there
+  }
+  return start;
+}
+
+void MySqlSource::for_each_table_in_parallel(
+    size_t connections, const std::function<void(size_t worker, CapturedTable&)>& copy) {
+  std::vector<CapturedTable*> work;
+  for (auto& [name, table] : tables_) work.push_back(&table);
+  copy_tables_in_parallel(work.size(), connections,
+                          [&](size_t worker, size_t table) { copy(worker, *work[table]); });
+}
+
+void MySqlSource::expect_rows(SnapshotConsumer& consumer) const {
+  for (const auto& [name, table] : tables_)
+    consumer.expect_rows(table.schema, table.estimated_rows);
 }
 
 }  // namespace sluice::mysql

@@ -1,6 +1,8 @@
 #pragma once
 // The MySQL/MariaDB source: a consistent snapshot of the captured tables, then the binlog
 // from the snapshot's position, read as a replica and decoded into changes.
+// mysql_source.cpp reads the binlog; mysql_snapshot.cpp takes the snapshot and
+// mysql_schema_tracking.cpp follows DDL and TABLE_MAP events.
 
 #include <functional>
 #include <map>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/byte_order.hpp"
 #include "core/error.hpp"
 #include "source/postgres/pg_column_types.hpp"
 
@@ -45,8 +46,7 @@ class PgOutputDecoder::Reader {
   }
   uint64_t be(size_t n) {
     need(n);
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v = (v << 8) | data_[pos_ + i];
+    uint64_t v = load_be(data_.data() + pos_, n);
     pos_ += n;
     return v;
   }

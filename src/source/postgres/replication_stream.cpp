@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "core/byte_order.hpp"
 #include "core/error.hpp"
 #include "source/postgres/pgoutput_decoder.hpp"
 
@@ -12,12 +13,6 @@ namespace sluice::pg {
 namespace {
 
 constexpr auto kStatusInterval = std::chrono::seconds(10);
-
-uint64_t read_be64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
-  return v;
-}
 
 void write_be64(uint8_t* p, uint64_t v) {
   for (int i = 7; i >= 0; --i) {
@@ -120,14 +115,14 @@ std::optional<std::span<const uint8_t>> ReplicationStream::next_message(
     }
     if (data[0] != 'w' || data.size() < 25)
       throw FatalError(fmt::format("source: unexpected replication message '{}'", char(data[0])));
-    message_lsn_ = Lsn{read_be64(data.data() + 1)};
+    message_lsn_ = Lsn{load_be(data.data() + 1, 8)};
     return data.subspan(25);
   }
 }
 
 void ReplicationStream::handle_keepalive(std::span<const uint8_t> data) {
   if (data.size() < 18) throw FatalError("source: short keepalive message");
-  wal_end_ = std::max(wal_end_, Lsn{read_be64(data.data() + 1)});
+  wal_end_ = std::max(wal_end_, Lsn{load_be(data.data() + 1, 8)});
   if (data[17] != 0) send_status(flushed_, false);
 }
 
