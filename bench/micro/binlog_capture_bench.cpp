@@ -8,9 +8,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "config/pipeline_config.hpp"
-#include "source/mysql/mysql_source.hpp"
+#include "source/mysql/mysql_admin.hpp"
 
 namespace {
 
@@ -32,14 +33,15 @@ void BM_BinlogCapture(benchmark::State& state) {
   config.source.url = url;
   int64_t changes = 0;
   for (auto _ : state) {
-    sluice::mysql::MySqlSource source(config, /*until_caught_up=*/true);
+    std::unique_ptr<sluice::Source> source =
+        sluice::mysql::make_source(config, /*until_caught_up=*/true);
     NoSnapshot none;
-    source.start(sluice::BinlogPosition{file, 4, ""}, none);
+    source->start(sluice::BinlogPosition{file, 4, ""}, none);
     sluice::ChangeBatch batch;
     while (true) {
       batch.clear();
       sluice::ReadLimits limits(config.batch, std::chrono::steady_clock::now());
-      sluice::ReadStatus status = source.read(batch, limits);
+      sluice::ReadStatus status = source->read(batch, limits);
       changes += static_cast<int64_t>(batch.changes.size());
       if (status == sluice::ReadStatus::kCaughtUp) break;
     }

@@ -1,43 +1,28 @@
 #include "pipeline/endpoints.hpp"
 
 #include "core/error.hpp"
-#include "sink/postgres/postgres_sink.hpp"
 #include "sink/postgres/sink_admin.hpp"
 #include "source/mysql/mysql_admin.hpp"
-#include "source/mysql/mysql_source.hpp"
 #include "source/postgres/pg_admin.hpp"
-#include "source/postgres/postgres_source.hpp"
 
 namespace sluice {
 namespace {
 
-template <typename SourceClass>
-std::unique_ptr<Source> make(const PipelineConfig& config, bool until_caught_up) {
-  return std::make_unique<SourceClass>(config, until_caught_up);
-}
-
-template <typename SinkClass>
-std::unique_ptr<Sink> make(const PipelineConfig& config) {
-  return std::make_unique<SinkClass>(config);
-}
-
 constexpr SourceDriver kSources[] = {
-    {SourceType::kPostgres, make<pg::PostgresSource>, pg::check_source,
+    {SourceType::kPostgres, pg::make_source, pg::check_source,
      // The slot itself records what it has confirmed.
      [](const PipelineConfig& config, const std::optional<Position>&) {
        return pg::source_status(config);
      },
      false, pg::reset_source, "slot, publication and checkpoint removed"},
-    {SourceType::kMysql, make<mysql::MySqlSource>, mysql::check_source, mysql::source_status, true,
+    {SourceType::kMysql, mysql::make_source, mysql::check_source, mysql::source_status, true,
      mysql::reset_source, "checkpoint removed"},
 };
 
 // Redshift is a PostgreSQL sink with its own dialect (sink/postgres/sql_dialect.hpp).
 constexpr SinkDriver kSinks[] = {
-    {SinkType::kPostgres, make<warehouse::PostgresSink>, warehouse::check_sink,
-     warehouse::sink_status},
-    {SinkType::kRedshift, make<warehouse::PostgresSink>, warehouse::check_sink,
-     warehouse::sink_status},
+    {SinkType::kPostgres, warehouse::make_sink, warehouse::check_sink, warehouse::sink_status},
+    {SinkType::kRedshift, warehouse::make_sink, warehouse::check_sink, warehouse::sink_status},
 };
 
 }  // namespace

@@ -12,14 +12,15 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "core/error.hpp"
 #include "harness/pg_server.hpp"
 #include "harness/test_dir.hpp"
 #include "pgclient/pg_connection.hpp"
-#include "sink/postgres/postgres_sink.hpp"
 #include "sink/postgres/s3_snapshot.hpp"
+#include "sink/postgres/sink_admin.hpp"
 #include "sink/postgres/staging_merge.hpp"
 #include "sink/s3/s3_client.hpp"
 
@@ -338,7 +339,7 @@ class S3Snapshot : public ::testing::Test {
     conn_.emplace(config_.sink.url, PgConnection::Mode::kNormal, "test");
     conn_->exec(
         "CREATE FUNCTION getdate() RETURNS timestamp LANGUAGE sql AS 'SELECT now()::timestamp'");
-    sink_.emplace(config_);
+    sink_ = warehouse::make_sink(config_);
     sink_->prepare_table(*table_);
     conn_->exec("INSERT INTO orders VALUES (0, 'before')");
   }
@@ -356,7 +357,7 @@ class S3Snapshot : public ::testing::Test {
   PipelineConfig config_;
   TableSchemaPtr table_ = sample_table();
   std::optional<PgConnection> conn_;
-  std::optional<PostgresSink> sink_;
+  std::unique_ptr<Sink> sink_;
 };
 
 // PostgreSQL refuses Redshift's COPY ... MANIFEST, so a large table's snapshot shows its
@@ -411,7 +412,7 @@ class S3StreamApply : public S3Snapshot {
   void stage_through(const S3StagingConfig& s3) {
     config_.sink.s3 = s3;
     config_.sink.s3.min_rows = 2;
-    sink_.emplace(config_);
+    sink_ = warehouse::make_sink(config_);
   }
 
   ChangeBatch inserts(const std::vector<std::string>& ids) const {

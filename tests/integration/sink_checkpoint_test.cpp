@@ -16,12 +16,10 @@
 #include "harness/pg_server.hpp"
 #include "harness/test_dir.hpp"
 #include "pgclient/pg_connection.hpp"
-#include "sink/postgres/postgres_sink.hpp"
+#include "sink/postgres/sink_admin.hpp"
 
 namespace sluice::test {
 namespace {
-
-using warehouse::PostgresSink;
 
 TableSchemaPtr orders_table() {
   auto table = std::make_shared<TableSchema>();
@@ -40,7 +38,7 @@ class SinkCheckpoint : public ::testing::Test {
     config_.name = "pipe";
     config_.sink.url = shared_pg_server().url("postgres", "", database);
     config_.sink.schema = "wh";
-    sink_.emplace(config_);
+    sink_ = warehouse::make_sink(config_);
     conn_.emplace(config_.sink.url, PgConnection::Mode::kNormal, "test");
   }
 
@@ -77,7 +75,7 @@ class SinkCheckpoint : public ::testing::Test {
 
   PipelineConfig config_;
   TableSchemaPtr table_ = orders_table();
-  std::optional<PostgresSink> sink_;
+  std::unique_ptr<Sink> sink_;
   std::optional<PgConnection> conn_;
 };
 

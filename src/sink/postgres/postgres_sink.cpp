@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "sink/postgres/insert_batcher.hpp"
 #include "sink/postgres/s3_snapshot.hpp"
+#include "sink/postgres/sink_admin.hpp"
 
 namespace sluice::warehouse {
 namespace {
@@ -295,6 +296,10 @@ Result<void> PostgresSink::write_dead_letters(const std::vector<DeadLetter>& dea
 
 void PostgresSink::reset() {
   conn_.query(fmt::format("DELETE FROM {} WHERE pipeline = $1", checkpoint_table_), {config_.name});
+}
+
+std::unique_ptr<Sink> make_sink(const PipelineConfig& config) {
+  return std::make_unique<PostgresSink>(config);
 }
 
 }  // namespace sluice::warehouse

@@ -1,15 +1,20 @@
 #pragma once
-// Operator commands for a MySQL/MariaDB source: check settings and privileges, report
-// the binlog position and lag, reset.
+// What the rest of sluice uses of the MySQL/MariaDB source: the source itself (its class
+// stays private to source/mysql/) and the operator commands: check settings and
+// privileges, report the binlog position and lag, reset.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/pipeline_config.hpp"
+#include "source/source.hpp"
 
 namespace sluice::mysql {
+
+std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up);
 
 // Every problem that would stop or endanger capture, one line each; empty when ready.
 std::vector<std::string> check_source(const PipelineConfig& config);

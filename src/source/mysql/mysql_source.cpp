@@ -9,6 +9,7 @@
 #include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/mysql/binlog_query_event.hpp"
+#include "source/mysql/mysql_admin.hpp"
 #include "source/mysql/mysql_snapshot.hpp"
 
 namespace sluice::mysql {
@@ -504,6 +505,10 @@ bool MySqlSource::on_rows(const BinlogEvent& event, ChangeBatch& batch, const Re
   if (!limits.full(batch)) return false;
   group_rows_passed_ = group_rows_;  // the batch goes to the sink in mid-transaction
   return true;
+}
+
+std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up) {
+  return std::make_unique<MySqlSource>(config, until_caught_up);
 }
 
 }  // namespace sluice::mysql

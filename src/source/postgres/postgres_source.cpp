@@ -8,6 +8,7 @@
 #include "config/table_names.hpp"
 #include "core/error.hpp"
 #include "source/parallel_copy.hpp"
+#include "source/postgres/pg_admin.hpp"
 #include "source/postgres/snapshot_copier.hpp"
 
 namespace sluice::pg {
@@ -181,6 +182,10 @@ bool PostgresSource::on_message(std::span<const uint8_t> message, ChangeBatch& b
 void PostgresSource::acknowledge(const Position& position) {
   acknowledged_ = std::max(acknowledged_, std::get<Lsn>(position));
   stream_->send_status(acknowledged_, false);
+}
+
+std::unique_ptr<Source> make_source(const PipelineConfig& config, bool until_caught_up) {
+  return std::make_unique<PostgresSource>(config, until_caught_up);
 }
 
 }  // namespace sluice::pg
